@@ -1,0 +1,77 @@
+// spring-cloud-a: GET /A/dubbo calls B over gRPC; it also consumes TEST_MQ and, for
+// each message, calls B over HTTP — the asynchronous path of the reference scenario.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as loader from '@grpc/proto-loader';
+import { ConsumeResult, type MessageView, PushConsumer } from 'rocketmq-client-nodejs';
+import { httpGet } from './http-get.js';
+import { identity, listenPort } from './identity.js';
+import { quietLogger } from './quiet-logger.js';
+
+const proto = loader.loadSync(fileURLToPath(new URL('../src/hello.proto', import.meta.url)));
+const { demo } = grpc.loadPackageDefinition(proto) as unknown as {
+  demo: {
+    HelloService: new (target: string, credentials: grpc.ChannelCredentials) => grpc.Client & HelloClient;
+  };
+};
+interface HelloClient {
+  Hello(
+    request: { name: string },
+    options: grpc.CallOptions,
+    callback: (e: grpc.ServiceError | null, reply?: { text: string }) => void,
+  ): void;
+}
+const b = new demo.HelloService(
+  process.env.B_TARGET ?? 'spring-cloud-b:50051',
+  grpc.credentials.createInsecure(),
+);
+const bUrl = process.env.B_URL ?? 'http://spring-cloud-b';
+
+function callB(name: string): Promise<string> {
+  return new Promise((resolve, reject) =>
+    b.Hello({ name }, { deadline: Date.now() + 10000 }, (error, reply) =>
+      error ? reject(error) : resolve(reply!.text),
+    ),
+  );
+}
+
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://a');
+  if (url.pathname !== '/A/dubbo') {
+    res.writeHead(404).end('try /A/dubbo?name=xiaoming');
+    return;
+  }
+  callB(url.searchParams.get('name') ?? '').then(
+    (rest) => res.writeHead(200).end(`${identity('A', (server.address() as AddressInfo).port)} -> ${rest}`),
+    (error: grpc.ServiceError) => res.writeHead(502).end(`A: ${error.details ?? error.message}`),
+  );
+});
+server.listen(listenPort(), () => console.log(`A listening on ${(server.address() as AddressInfo).port}`));
+
+// The consumer: a plain PushConsumer, as an application would write it.
+const topic = process.env.TOPIC ?? 'TEST_MQ';
+
+async function handle(message: MessageView): Promise<ConsumeResult> {
+  const producer = message.body.toString();
+  const result = await httpGet(`${bUrl}/b`).catch((error: Error) => `failed: ${error.message}`);
+  const me = identity('A', (server.address() as AddressInfo).port);
+  console.log(`topic:${topic},producer:${producer},invoke result:${me} -> ${result}`);
+  return ConsumeResult.SUCCESS;
+}
+
+if (process.env.CONSUME !== '0') {
+  const consumer = new PushConsumer({
+    endpoints: process.env.ROCKETMQ_ENDPOINTS ?? '127.0.0.1:8081',
+    namespace: '',
+    consumerGroup: process.env.CONSUMER_GROUP ?? 'GID_A',
+    subscriptions: new Map([[topic, '*']]),
+    logger: quietLogger,
+    messageListener: { consume: handle },
+  } as never);
+  consumer.startup().then(
+    () => console.log(`A consuming ${topic}`),
+    (error: Error) => console.error(`A consumer could not start: ${error.message}`),
+  );
+}

@@ -1,0 +1,121 @@
+import type { IncomingMessage } from 'node:http';
+import { type ConfigChange, type ConfigSnapshot, GraylaneError } from '@graylane/core';
+import { originals } from './originals.js';
+
+export interface ControlPlaneClient {
+  request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    timeoutMs?: number,
+  ): Promise<{ status: number; body: T }>;
+  /** Opens the watch stream; resolves when it ends (error or server closed). */
+  watch(
+    namespace: string,
+    since: number | undefined,
+    on: { snapshot(s: ConfigSnapshot): void; change(c: ConfigChange): void },
+  ): { done: Promise<void>; close(): void };
+}
+
+export function createControlPlaneClient(server: string, token: string): ControlPlaneClient {
+  const base = new URL(server);
+  const send = base.protocol === 'https:' ? originals.httpsRequest : originals.httpRequest;
+  const headers = (extra: Record<string, string> = {}) => ({
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+    ...extra,
+  });
+
+  function open(method: string, path: string, extra: Record<string, string>, payload?: string) {
+    const req = send(new URL(path, base), {
+      method,
+      headers: headers(payload === undefined ? extra : { ...extra, 'content-type': 'application/json' }),
+    });
+    // The agent's own connections must never keep the app's process alive.
+    req.on('socket', (socket) => socket.unref());
+    return req;
+  }
+
+  return {
+    request(method, path, body, timeoutMs = 5000) {
+      return new Promise((resolve, reject) => {
+        const payload = body === undefined ? undefined : JSON.stringify(body);
+        const req = open(method, path, {}, payload);
+        req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+        req.on('error', (error) =>
+          reject(
+            new GraylaneError('GL_CONTROL_PLANE_UNREACHABLE', `control plane ${server}: ${error.message}`, {
+              cause: error,
+            }),
+          ),
+        );
+        req.on('response', (res: IncomingMessage) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            text += chunk;
+          });
+          res.on('end', () => {
+            let parsed: unknown = text;
+            try {
+              parsed = text === '' ? undefined : JSON.parse(text);
+            } catch {
+              // not JSON: keep the text for the error message
+            }
+            resolve({ status: res.statusCode ?? 0, body: parsed as never });
+          });
+          res.on('error', reject);
+        });
+        req.end(payload);
+      });
+    },
+
+    watch(namespace, since, on) {
+      const query = since === undefined ? '' : `?since=${since}`;
+      const req = open('GET', `/v1/namespaces/${encodeURIComponent(namespace)}/watch${query}`, {
+        accept: 'text/event-stream',
+      });
+      const done = new Promise<void>((resolve) => {
+        req.on('error', () => resolve());
+        req.on('close', () => resolve());
+        req.on('response', (res: IncomingMessage) => {
+          if (res.statusCode !== 200) {
+            res.resume();
+            resolve();
+            return;
+          }
+          res.setEncoding('utf8');
+          let buffer = '';
+          res.on('data', (chunk: string) => {
+            buffer += chunk;
+            let end = buffer.indexOf('\n\n');
+            while (end !== -1) {
+              dispatch(buffer.slice(0, end), on);
+              buffer = buffer.slice(end + 2);
+              end = buffer.indexOf('\n\n');
+            }
+          });
+          res.on('end', () => resolve());
+          res.on('error', () => resolve());
+        });
+        req.end();
+      });
+      return { done, close: () => req.destroy() };
+    },
+  };
+}
+
+function dispatch(
+  block: string,
+  on: { snapshot(s: ConfigSnapshot): void; change(c: ConfigChange): void },
+): void {
+  let event = 'message';
+  let data = '';
+  for (const line of block.split('\n')) {
+    if (line.startsWith('event:')) event = line.slice(6).trim();
+    else if (line.startsWith('data:')) data += (data ? '\n' : '') + line.slice(5).trimStart();
+  }
+  if (data === '') return;
+  const value = JSON.parse(data);
+  if (event === 'snapshot') on.snapshot(value as ConfigSnapshot);
+  else if (event === 'change') on.change(value as ConfigChange);
+}

@@ -1,0 +1,203 @@
+import { applyChange, type ConfigSnapshot, createBalancer, type Instance } from '@graylane/core';
+import { type AgentConfig, instanceId } from './agent-config.js';
+import { type ControlPlaneClient, createControlPlaneClient } from './control-plane-client.js';
+import type { Logger } from './logger.js';
+import { createMetricsRecorder } from './metrics-recorder.js';
+import {
+  chooseInstance,
+  compileRoutingState,
+  emptyRoutingState,
+  type RoutingState,
+  type Target,
+} from './routing-state.js';
+import { createSnapshotCache } from './snapshot-cache.js';
+
+export type Protocol = 'http' | 'grpc';
+
+/** The running agent: identity, config from the control plane, routing and metrics. */
+export interface Agent {
+  readonly config: AgentConfig;
+  readonly log: Logger;
+  readonly id: string;
+  state(): RoutingState;
+  /** Whether a host name (or gRPC target host) names an app with instances. */
+  isGoverned(host: string): boolean;
+  route(app: string, tag: string, protocol: Protocol): Target;
+  markFailed(instance: Instance): void;
+  begin(instance: Instance): void;
+  end(instance: Instance): void;
+  recordInbound(durationMs: number, failed: boolean): void;
+  /** A server of the app started listening (port detection). */
+  listening(protocol: Protocol, port: number): void;
+  /** Resolves once a first config is in hand (from the stream or the disk cache) or after `timeoutMs`. */
+  ready(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const RETRY_MS = [250, 500, 1000, 2000, 5000];
+
+export function createAgent(config: AgentConfig, log: Logger): Agent {
+  const id = instanceId(config);
+  const cache = createSnapshotCache(config.cacheDir, config.namespace, config.app);
+  const balancer = createBalancer();
+  const metrics = createMetricsRecorder();
+  const ports: Record<string, number> = {};
+  const client: ControlPlaneClient | undefined = config.server
+    ? createControlPlaneClient(config.server, config.token)
+    : undefined;
+  let state = emptyRoutingState(config.namespace, config.app);
+  let stopped = false;
+  let registered = false;
+  let markReady: () => void = () => {};
+  const readyPromise = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+  const timers: NodeJS.Timeout[] = [];
+  let closeWatch: (() => void) | undefined;
+
+  function adopt(snapshot: ConfigSnapshot, persist: boolean): void {
+    state = compileRoutingState(snapshot, config.app);
+    markReady();
+    if (persist) {
+      try {
+        cache.write(snapshot);
+      } catch (error) {
+        log.once(
+          'GL_CACHE_UNREADABLE',
+          `cannot write the config cache ${cache.file}: ${(error as Error).message}`,
+        );
+      }
+    }
+  }
+
+  const cached = cache.read();
+  if (cached) {
+    adopt(cached, false);
+    log.debug(`routing from the cached config version ${cached.version} until the control plane answers`);
+  }
+
+  async function register(): Promise<void> {
+    if (!client) return;
+    const body = {
+      id,
+      app: config.app,
+      tag: config.tag,
+      address: config.host,
+      ports,
+      protocols: Object.keys(ports),
+      metadata: { pid: String(process.pid), node: process.version },
+    };
+    const res = await client.request('POST', `/v1/namespaces/${config.namespace}/instances`, body);
+    if (res.status >= 300) throw new Error(`register answered ${res.status} ${JSON.stringify(res.body)}`);
+    registered = true;
+  }
+
+  async function heartbeat(): Promise<void> {
+    if (!client || stopped) return;
+    try {
+      if (!registered) return await register();
+      const res = await client.request(
+        'PUT',
+        `/v1/namespaces/${config.namespace}/instances/${id}/heartbeat`,
+        {},
+      );
+      if (res.status === 404) await register();
+    } catch (error) {
+      registered = false;
+      log.once(
+        'GL_CONTROL_PLANE_UNREACHABLE',
+        `${(error as Error).message}; routing continues with the last config`,
+      );
+    }
+  }
+
+  async function flushMetrics(timeoutMs = 5000): Promise<void> {
+    const window = metrics.flush();
+    if (!client || window.requests === 0) return;
+    const body = {
+      instanceId: id,
+      app: config.app,
+      tag: config.tag,
+      at: Date.now(),
+      intervalMs: config.metricsIntervalMs,
+      ...window,
+    };
+    await client
+      .request('POST', `/v1/namespaces/${config.namespace}/metrics`, body, timeoutMs)
+      .catch(() => {});
+  }
+
+  async function watchLoop(): Promise<void> {
+    if (!client) return;
+    let attempt = 0;
+    while (!stopped) {
+      let snapshot = state.snapshot.version > 0 ? state.snapshot : undefined;
+      const stream = client.watch(config.namespace, snapshot?.version, {
+        snapshot: (s) => {
+          attempt = 0;
+          snapshot = s;
+          adopt(s, true);
+        },
+        change: (c) => {
+          attempt = 0;
+          snapshot = applyChange(snapshot ?? state.snapshot, c);
+          adopt(snapshot, true);
+        },
+      });
+      closeWatch = stream.close;
+      await stream.done;
+      if (stopped) return;
+      const wait = RETRY_MS[Math.min(attempt++, RETRY_MS.length - 1)]!;
+      log.once(
+        'GL_CONTROL_PLANE_UNREACHABLE',
+        `watch stream to ${config.server} ended; reconnecting (routing continues)`,
+      );
+      await new Promise((r) => timers.push(setTimeout(r, wait).unref()));
+    }
+  }
+
+  if (client) {
+    void heartbeat();
+    void watchLoop();
+    timers.push(setInterval(() => void heartbeat(), 5000).unref());
+    timers.push(setInterval(() => void flushMetrics(), config.metricsIntervalMs).unref());
+  }
+
+  return {
+    config,
+    log,
+    id,
+    state: () => state,
+    isGoverned: (host) => state.instances.has(host),
+    route: (app, tag, protocol) => chooseInstance(state, balancer, app, tag, protocol),
+    markFailed: (i) => balancer.markFailed(i.id),
+    begin: (i) => balancer.begin(i.id),
+    end: (i) => balancer.end(i.id),
+    recordInbound: (ms, failed) => metrics.record(ms, failed),
+    listening(protocol, port) {
+      if (ports[protocol] === port) return;
+      // The first server of a protocol is the app's; later ones (admin, metrics) keep the first.
+      if (ports[protocol] !== undefined) return;
+      ports[protocol] = port;
+      registered = false;
+      void heartbeat();
+    },
+    ready(timeoutMs = 3000) {
+      return Promise.race([readyPromise, new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const t of timers) clearInterval(t);
+      closeWatch?.();
+      if (client && registered) {
+        await Promise.all([
+          flushMetrics(300),
+          client
+            .request('DELETE', `/v1/namespaces/${config.namespace}/instances/${id}`, undefined, 300)
+            .catch(() => {}),
+        ]);
+      }
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createRequestView } from '@graylane/core';
+import type { Agent } from '../create-agent.js';
+import { runInLane } from '../lane-context.js';
+import { extractTag } from '../tag-carrier.js';
+import { patchMethod } from './patch-method.js';
+
+type Emit = (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
+
+/**
+ * Inbound HTTP: every `request` event of every http/https server (so Express,
+ * Fastify, Koa and NestJS too) runs inside the request's lane context; the
+ * `listening` event tells the agent the app's port.
+ */
+export function instrumentHttpServer(agent: Agent): () => void {
+  const wrap = (original: Emit): Emit =>
+    function emit(this: http.Server, event, ...args) {
+      if (event === 'request') {
+        const req = args[0] as http.IncomingMessage;
+        const res = args[1] as http.ServerResponse;
+        let tag: string | undefined;
+        try {
+          tag = laneOf(agent, req);
+          observe(agent, res);
+        } catch (error) {
+          agent.log.once(
+            'GL_INTERNAL',
+            `inbound http hook failed, request passes untouched: ${(error as Error).message}`,
+          );
+          return original.call(this, event, ...args);
+        }
+        return runInLane(tag ?? '', () => original.call(this, event, ...args));
+      }
+      if (event === 'listening') noteListening(agent, this);
+      return original.call(this, event, ...args);
+    };
+  const undoHttp = patchMethod(http.Server.prototype, 'emit', wrap as never);
+  const undoHttps = patchMethod(https.Server.prototype, 'emit', wrap as never);
+  return () => {
+    undoHttp();
+    undoHttps();
+  };
+}
+
+function laneOf(agent: Agent, req: http.IncomingMessage): string | undefined {
+  const carried = extractTag(
+    (name) => req.headers[name],
+    (value) => agent.log.once('GL_TAG_INVALID', `ignoring an invalid inbound tag ${JSON.stringify(value)}`),
+  );
+  if (carried !== undefined) return carried;
+  return agent.state().entryMatcher(createRequestView(req))?.tag;
+}
+
+function observe(agent: Agent, res: http.ServerResponse): void {
+  const start = performance.now();
+  res.once('finish', () => agent.recordInbound(performance.now() - start, res.statusCode >= 500));
+}
+
+function noteListening(agent: Agent, server: http.Server): void {
+  try {
+    const address = server.address() as AddressInfo | string | null;
+    if (address && typeof address === 'object') agent.listening('http', address.port);
+  } catch (error) {
+    agent.log.once('GL_INTERNAL', `port detection failed: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,12 @@
+import http from 'node:http';
+import https from 'node:https';
+
+/**
+ * The library functions as they were before the agent patched them. The agent's
+ * own traffic (to the control plane) uses these so it is never routed, tagged or
+ * counted as the application's.
+ */
+export const originals = {
+  httpRequest: http.request,
+  httpsRequest: https.request,
+};

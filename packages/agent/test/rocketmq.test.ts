@@ -1,0 +1,315 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { type RunningRocketMQ, startRocketMQ } from '@graylane/cli';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, type ControlPlane, cacheDir, startControlPlane, waitFor } from './support/cluster.js';
+
+// One real broker on ports of its own, one real control plane, apps under the agent with
+// no Graylane import (fixtures/mq-app.mjs). Every consumer app runs a SimpleConsumer and a
+// PushConsumer on its own topic; two producer instances (baseline and gray) send to all.
+const BROKER = {
+  name: 'agent-mq-tests',
+  ports: { namesrv: 39876, proxy: 38081, remoting: 38080, broker: 40911 },
+};
+const NAMESPACE = 'mq';
+const fixture = fileURLToPath(new URL('./fixtures/mq-app.mjs', import.meta.url));
+
+interface Consumed {
+  event: 'consumed';
+  kind: 'simple' | 'push';
+  topic: string;
+  id: string;
+  tag: string;
+  context: string | null;
+}
+
+interface App {
+  name: string;
+  tag: string;
+  child: ChildProcess;
+  consumed: Consumed[];
+  sent: Set<string>;
+  ready: Promise<void>;
+  send(topic: string, id: string): void;
+  stop(): Promise<void>;
+  stderr: () => string;
+}
+
+let broker: RunningRocketMQ;
+let cp: ControlPlane;
+const apps: App[] = [];
+const cache = cacheDir();
+
+function startApp(name: string, tag: string, env: { CONSUME?: string[]; PRODUCE?: string[] }): App {
+  const child = spawn(process.execPath, ['--import', '@graylane/agent/register', fixture], {
+    cwd: fileURLToPath(new URL('./fixtures/', import.meta.url)),
+    env: {
+      ...process.env,
+      ENDPOINTS: broker.endpoints,
+      CONSUME: (env.CONSUME ?? []).join(','),
+      PRODUCE: (env.PRODUCE ?? []).join(','),
+      GRAYLANE_SERVER: cp.url,
+      GRAYLANE_APP: name,
+      GRAYLANE_TAG: tag,
+      GRAYLANE_NAMESPACE: NAMESPACE,
+      GRAYLANE_TOKEN: ADMIN_TOKEN,
+      GRAYLANE_HOST: '127.0.0.1',
+      GRAYLANE_CACHE_DIR: cache,
+      GRAYLANE_LOG_LEVEL: 'info',
+    },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (c) => {
+    stderr += c;
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const app: App = {
+    name,
+    tag,
+    child,
+    consumed: [],
+    sent: new Set(),
+    ready: new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${name}[${tag}] not ready in 40 s:\n${stderr}`)),
+        40000,
+      );
+      child.once('exit', (code) => reject(new Error(`${name}[${tag}] exited with ${code}:\n${stderr}`)));
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        if (!line.startsWith('{')) return;
+        const event = JSON.parse(line);
+        if (event.event === 'ready') {
+          clearTimeout(timer);
+          resolve();
+        } else if (event.event === 'consumed') app.consumed.push(event);
+        else if (event.event === 'sent') app.sent.add(event.id);
+        else if (event.event === 'send-failed') stderr += `send failed: ${line}\n`;
+      });
+    }),
+    send(topic, id) {
+      child.stdin!.write(`${JSON.stringify({ topic, id })}\n`);
+    },
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+    stderr: () => stderr,
+  };
+  apps.push(app);
+  return app;
+}
+
+function grayscale(app: string, spec: Record<string, unknown>): string {
+  return JSON.stringify({
+    apiVersion: 'graylane.io/v1',
+    kind: 'MessageGrayscale',
+    metadata: { name: app, namespace: NAMESPACE },
+    spec,
+  });
+}
+
+async function instancesOf(app: string): Promise<{ tag: string }[]> {
+  const res = await fetch(`${cp.url}/v1/namespaces/${NAMESPACE}/instances?app=${app}`, {
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  const body = (await res.json()) as
+    | { items?: { app: string; tag: string }[] }
+    | { app: string; tag: string }[];
+  const list = Array.isArray(body) ? body : (body.items ?? []);
+  return list.filter((i) => i.app === app);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  // A failure to start fails the suite with the broker's own message.
+  [broker, cp] = await Promise.all([
+    startRocketMQ({ ...BROKER, fresh: true, log: (l) => console.log(`[rocketmq] ${l}`) }),
+    startControlPlane(),
+  ]);
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.allSettled(apps.map((a) => a.stop()));
+  await cp?.close();
+  await broker?.stop({ force: true });
+}, 60_000);
+
+// producer {baseline, gray} × consumers {baseline only, baseline + gray} × ignored {none, [gray], auto} × mode {sql92, client}
+const modes = ['sql92', 'client'] as const;
+const ignores = ['none', 'gray', 'auto'] as const;
+const consumerSets = ['base', 'base+gray'] as const;
+const cells = modes.flatMap((mode) =>
+  ignores.flatMap((ignored) => consumerSets.map((consumers) => ({ mode, ignored, consumers }))),
+);
+const cellName = (c: (typeof cells)[number]) =>
+  `mq-${c.mode}-${c.ignored}-${c.consumers === 'base' ? 'b' : 'bg'}`;
+const PER_PRODUCER = 3;
+
+describe('message grayscale over a real RocketMQ', () => {
+  it('every cell of the matrix consumes exactly the messages of its lane', async () => {
+    // Topics in parallel: each creation runs the admin tool in a JVM.
+    const topics = [...cells.map(cellName), 'mq-toggle', 'mq-off'];
+    for (let i = 0; i < topics.length; i += 5) {
+      await Promise.all(topics.slice(i, i + 5).map((t) => broker.createTopic(t)));
+    }
+    await cp.apply(
+      [
+        grayscale('mq-producer', { enabled: true }),
+        ...cells.map((c) =>
+          grayscale(cellName(c), {
+            enabled: true,
+            filter: c.mode,
+            baselineIgnoredTags: c.ignored === 'gray' ? ['gray'] : [],
+            auto: c.ignored === 'auto',
+          }),
+        ),
+      ].join('\n---\n'),
+    );
+    const producers = [
+      startApp('mq-producer', '', { PRODUCE: topics }),
+      startApp('mq-producer', 'gray', { PRODUCE: topics }),
+    ];
+    const consumers = new Map<string, { base: App; gray?: App }>();
+    for (const c of cells) {
+      const name = cellName(c);
+      consumers.set(name, {
+        base: startApp(name, '', { CONSUME: [name] }),
+        gray: c.consumers === 'base+gray' ? startApp(name, 'gray', { CONSUME: [name] }) : undefined,
+      });
+    }
+    await Promise.all(apps.map((a) => a.ready));
+    // Auto mode needs the baseline to see the gray instance; consumer groups exist once they polled.
+    await waitFor(
+      'gray consumers are registered',
+      async () => {
+        for (const c of cells.filter((x) => x.consumers === 'base+gray')) {
+          const tags = (await instancesOf(cellName(c))).map((i) => i.tag);
+          if (!tags.includes('gray')) return tags;
+        }
+        return true;
+      },
+      15000,
+    );
+    await sleep(6000);
+
+    for (const c of cells) {
+      for (let n = 0; n < PER_PRODUCER; n++) {
+        producers[0]!.send(cellName(c), `${cellName(c)}:base:${n}`);
+        producers[1]!.send(cellName(c), `${cellName(c)}:gray:${n}`);
+      }
+    }
+    await waitFor(
+      'every message is sent',
+      async () => producers.every((p) => p.sent.size === cells.length * PER_PRODUCER),
+      20000,
+    );
+
+    const expected = (c: (typeof cells)[number]) => {
+      const ids = (from: 'base' | 'gray') =>
+        Array.from({ length: PER_PRODUCER }, (_, n) => `${cellName(c)}:${from}:${n}`);
+      const baseIgnoresGray = c.ignored === 'gray' || (c.ignored === 'auto' && c.consumers === 'base+gray');
+      return {
+        base: [...ids('base'), ...(baseIgnoresGray ? [] : ids('gray'))].sort(),
+        gray: c.consumers === 'base+gray' ? ids('gray').sort() : undefined,
+      };
+    };
+    const got = (app: App | undefined, kind: 'simple' | 'push') =>
+      app?.consumed
+        .filter((m) => m.kind === kind)
+        .map((m) => m.id)
+        .sort();
+    const snapshot = () =>
+      cells.map((c) => {
+        const { base, gray } = consumers.get(cellName(c))!;
+        return {
+          cell: cellName(c),
+          simple: { base: got(base, 'simple'), gray: got(gray, 'simple') },
+          push: { base: got(base, 'push'), gray: got(gray, 'push') },
+        };
+      });
+    const wanted = cells.map((c) => {
+      const e = expected(c);
+      return { cell: cellName(c), simple: e, push: e };
+    });
+    await waitFor(
+      'every cell consumed what it should',
+      async () => {
+        const now = snapshot();
+        return JSON.stringify(now) === JSON.stringify(wanted) || now;
+      },
+      40000,
+    ).catch(() => {});
+    // A further long poll: nothing more arrives (no duplicates, nothing outside the lane).
+    await sleep(6000);
+    expect(snapshot()).toEqual(wanted);
+
+    // The handler of a PushConsumer runs in the message's lane.
+    for (const app of apps) {
+      for (const m of app.consumed.filter((x) => x.kind === 'push')) expect(m.context).toBe(m.tag);
+    }
+    // Gray producer messages carry the tag, baseline ones none.
+    for (const app of apps)
+      for (const m of app.consumed) expect(m.tag).toBe(m.id.includes(':gray:') ? 'gray' : '');
+  }, 200_000);
+
+  it('a steady stream loses no message while the settings change under it', async () => {
+    const producer = apps.find((a) => a.name === 'mq-producer' && a.tag === '')!;
+    const gproducer = apps.find((a) => a.name === 'mq-producer' && a.tag === 'gray')!;
+    const app = 'mq-toggle';
+    await cp.apply(grayscale(app, { enabled: true, filter: 'sql92', baselineIgnoredTags: ['gray'] }));
+    const base = startApp(app, '', { CONSUME: [app] });
+    const gray = startApp(app, 'gray', { CONSUME: [app] });
+    await Promise.all([base.ready, gray.ready]);
+    await sleep(5000);
+
+    const ids: string[] = [];
+    let n = 0;
+    let streaming = true;
+    const stream = (async () => {
+      while (streaming) {
+        const id = `${app}:${n % 2 ? 'gray' : 'base'}:${n}`;
+        (n % 2 ? gproducer : producer).send(app, id);
+        ids.push(id);
+        n++;
+        await sleep(40);
+      }
+    })();
+    const settings = [
+      { enabled: true, filter: 'client', baselineIgnoredTags: ['gray'] },
+      { enabled: true, filter: 'sql92', baselineIgnoredTags: [] },
+      { enabled: true, filter: 'sql92', auto: true },
+      { enabled: true, filter: 'client', auto: true },
+      { enabled: false },
+      { enabled: true, filter: 'sql92', baselineIgnoredTags: ['gray'] },
+    ];
+    for (const spec of settings) {
+      await sleep(2500);
+      await cp.apply(grayscale(app, spec));
+    }
+    await sleep(2500);
+    streaming = false;
+    await stream;
+    const sentIds = () =>
+      new Set([...producer.sent, ...gproducer.sent].filter((id) => id.startsWith(`${app}:`)));
+    await waitFor('every message is sent', async () => sentIds().size === ids.length, 20000);
+
+    for (const kind of ['simple', 'push'] as const) {
+      const by = (a: App) => new Set(a.consumed.filter((m) => m.kind === kind).map((m) => m.id));
+      await waitFor(
+        `${kind}: every message of the stream is consumed by some instance`,
+        async () => {
+          const seen = new Set([...by(base), ...by(gray)]);
+          const missing = ids.filter((id) => !seen.has(id));
+          return missing.length === 0 || { missing: missing.length, of: ids.length };
+        },
+        40000,
+      );
+      // Untagged messages always went to the baseline, never to the gray consumer.
+      expect(ids.filter((id) => id.includes(':base:') && !by(base).has(id))).toEqual([]);
+      expect([...by(gray)].filter((id) => id.includes(':base:'))).toEqual([]);
+    }
+  }, 120_000);
+});

@@ -1,0 +1,95 @@
+import { parseArgs } from 'node:util';
+import { formatError, GraylaneError, isGraylaneError } from '@graylane/core';
+import { startServer } from '@graylane/server';
+import type { Command } from '../main.js';
+
+const USAGE = `usage: graylane server [options]
+
+Runs the control plane: REST API under /v1 (OpenAPI at /openapi.json), registry,
+config push (watch), metrics and auth.
+
+options:
+  --port N              port to listen on (default 7070; 0 picks a free one)
+  --host H              interface to listen on (default: all)
+  --data DIR            SQLite data directory (default ./.graylane)
+  --postgres URL        store in PostgreSQL instead; replicas share one database
+  --admin-token T       seed this admin token (env GRAYLANE_ADMIN_TOKEN); without it, an
+                        empty store gets a generated one, printed once
+  --instance-ttl D      instance expiry without heartbeat, e.g. 15s or 15000 (default 15s)
+  --insecure-no-auth    accept every request as admin (local experiments only)`;
+
+function duration(text: string): number {
+  const m = /^(\d+)(ms|s|m)?$/.exec(text);
+  if (!m)
+    throw new GraylaneError(
+      'GL_BAD_REQUEST',
+      `--instance-ttl ${text} is not a duration: use e.g. 15s, 500ms or 15000`,
+    );
+  const n = Number(m[1]);
+  return m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n;
+}
+
+function parseOptions(args: string[]) {
+  return parseArgs({
+    args,
+    options: {
+      port: { type: 'string', default: '7070' },
+      host: { type: 'string' },
+      data: { type: 'string' },
+      postgres: { type: 'string' },
+      'admin-token': { type: 'string' },
+      'instance-ttl': { type: 'string' },
+      'insecure-no-auth': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values;
+}
+
+const server: Command = async (args) => {
+  let values: ReturnType<typeof parseOptions>;
+  try {
+    values = parseOptions(args);
+  } catch (error) {
+    console.error(`graylane server: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  try {
+    const running = await startServer({
+      port: Number(values.port),
+      host: values.host,
+      data: values.data,
+      postgres: values.postgres,
+      adminToken: values['admin-token'] ?? (process.env.GRAYLANE_ADMIN_TOKEN || undefined),
+      insecureNoAuth: values['insecure-no-auth'] === true,
+      instanceTtlMs: values['instance-ttl'] === undefined ? undefined : duration(values['instance-ttl']),
+    });
+    const stopped = new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        running.close().then(resolve, resolve);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    // Printed once the signal handlers are in place: whoever reads this line may stop the server at once.
+    console.log(
+      `graylane control plane listening on ${running.url} (store: ${running.store} ${running.location})`,
+    );
+    if (values['insecure-no-auth'])
+      console.error('warning: --insecure-no-auth: every request is treated as admin');
+    await stopped;
+    return 0;
+  } catch (error) {
+    console.error(
+      `error: ${isGraylaneError(error) ? formatError(error) : ((error as Error).stack ?? String(error))}`,
+    );
+    return 1;
+  }
+};
+
+export default server;

@@ -1,0 +1,60 @@
+/**
+ * `graylane <command>`: each command lives in its own file under commands/ and is
+ * registered here. A command returns the process exit code.
+ */
+export type Command = (args: string[]) => Promise<number>;
+
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  demo: {
+    summary: 'start the reference scenario (--check: assert it and exit)',
+    load: async () => (await import('./commands/demo.js')).default,
+  },
+  rocketmq: {
+    summary: 'local RocketMQ broker for development and tests: start|stop|status|topic create',
+    load: async () => (await import('./commands/rocketmq.js')).default,
+  },
+  server: {
+    summary: 'run the control plane (SQLite by default, --postgres for replicas)',
+    load: async () => (await import('./commands/server.js')).default,
+  },
+  apply: {
+    summary: 'apply resource documents: apply -f FILE|- [--dry-run]',
+    load: async () => (await import('./commands/apply.js')).default,
+  },
+  get: {
+    summary: 'show resources, apps, instances, audit: get KIND [NAME] [-o table|yaml|json]',
+    load: async () => (await import('./commands/get.js')).default,
+  },
+  gateway: {
+    summary: 'run the ingress gateway: gateway --server URL [--port 20000]',
+    load: async () => (await import('./commands/gateway.js')).default,
+  },
+  delete: {
+    summary: 'delete a resource: delete KIND NAME',
+    load: async () => (await import('./commands/delete.js')).default,
+  },
+  injector: {
+    summary: 'Kubernetes agent injector: injector [serve] --server URL | certs --out DIR | bundle --out DIR',
+    load: async () => (await import('./commands/injector.js')).default,
+  },
+};
+
+export function usage(): string {
+  const lines = ['usage: graylane <command> [options]', '', 'commands:'];
+  for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    console.log(usage());
+    return name === undefined ? 1 : 0;
+  }
+  const entry = commands[name];
+  if (entry === undefined) {
+    console.error(`graylane: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  return (await entry.load())(rest);
+}

@@ -1,0 +1,219 @@
+import { API_VERSION, type MessageGrayscale, messageGrayscaleSchema } from '@graylane/core';
+import { useState } from 'react';
+import { ApiError, enc } from '../api-client.js';
+import { Async, Empty, ReadOnlyNote } from '../components/states.js';
+import { TagBadge } from '../components/tag-badge.js';
+import { useSession } from '../session.js';
+import type { AppSummary, Instance } from '../types.js';
+import { usePoll } from '../use-poll.js';
+
+type Spec = MessageGrayscale['spec'];
+const defaults: Spec = { enabled: true, filter: 'sql92', baselineIgnoredTags: [], auto: false };
+
+function AppCard(props: {
+  app: string;
+  stored: MessageGrayscale | undefined;
+  tags: string[];
+  consumers: Instance[];
+  onSaved: () => void;
+}) {
+  const { api, nsPath, canWrite, session } = useSession();
+  const [spec, setSpec] = useState<Spec>(props.stored?.spec ?? { ...defaults, enabled: false });
+  const [message, setMessage] = useState<{ ok: boolean; text: string }>();
+  const dirty =
+    JSON.stringify(spec) !== JSON.stringify(props.stored?.spec ?? { ...defaults, enabled: false });
+  const tags = [...new Set([...props.tags.filter((t) => t !== ''), ...spec.baselineIgnoredTags])].sort();
+  const id = `mg-${props.app}`;
+
+  async function save() {
+    const doc = {
+      apiVersion: API_VERSION,
+      kind: 'MessageGrayscale',
+      metadata: { name: props.app, namespace: session.namespace },
+      spec,
+    };
+    const check = messageGrayscaleSchema.safeParse(doc);
+    if (!check.success) {
+      setMessage({ ok: false, text: check.error.issues.map((i) => i.message).join('; ') });
+      return;
+    }
+    try {
+      await api.put(`${nsPath}/messagegrayscales/${enc(props.app)}`, doc);
+      setMessage({ ok: true, text: 'Saved: agents apply it without a restart.' });
+      props.onSaved();
+    } catch (e) {
+      setMessage({ ok: false, text: e instanceof ApiError ? e.message : String(e) });
+    }
+  }
+
+  const groups = new Map<string, Map<string, number>>();
+  for (const i of props.consumers) {
+    for (const g of i.consumerGroups ?? []) {
+      const byTag = groups.get(g) ?? new Map<string, number>();
+      byTag.set(i.tag, (byTag.get(i.tag) ?? 0) + 1);
+      groups.set(g, byTag);
+    }
+  }
+
+  return (
+    <article className="panel mq-card" aria-labelledby={`${id}-title`} data-app={props.app}>
+      <header className="card-head">
+        <h2 id={`${id}-title`}>{props.app}</h2>
+        <label className="switch">
+          <input
+            type="checkbox"
+            role="switch"
+            disabled={!canWrite}
+            checked={spec.enabled}
+            aria-checked={spec.enabled}
+            onChange={(e) => setSpec({ ...spec, enabled: e.target.checked })}
+          />
+          Message grayscale {spec.enabled ? 'on' : 'off'}
+        </label>
+      </header>
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor={`${id}-filter`}>Filter mode</label>
+          <select
+            id={`${id}-filter`}
+            disabled={!canWrite}
+            value={spec.filter}
+            onChange={(e) => setSpec({ ...spec, filter: e.target.value as 'sql92' })}
+          >
+            <option value="sql92">SQL92 on the broker (needs enablePropertyFilter)</option>
+            <option value="client">client: the agent filters after receiving</option>
+          </select>
+        </div>
+        <div className="field">
+          <label className="switch">
+            <input
+              type="checkbox"
+              role="switch"
+              disabled={!canWrite}
+              checked={spec.auto}
+              aria-checked={spec.auto}
+              onChange={(e) => setSpec({ ...spec, auto: e.target.checked })}
+            />
+            Auto: the baseline ignores exactly the tags with a live consumer
+          </label>
+        </div>
+      </div>
+      <fieldset className="tags" disabled={!canWrite || spec.auto}>
+        <legend>Tags the baseline ignores</legend>
+        {tags.length === 0 && <span className="muted">no tagged instances yet</span>}
+        {tags.map((t) => (
+          <label key={t} className="check">
+            <input
+              type="checkbox"
+              checked={spec.baselineIgnoredTags.includes(t)}
+              onChange={(e) =>
+                setSpec({
+                  ...spec,
+                  baselineIgnoredTags: e.target.checked
+                    ? [...spec.baselineIgnoredTags, t].sort()
+                    : spec.baselineIgnoredTags.filter((x) => x !== t),
+                })
+              }
+            />
+            <TagBadge tag={t} />
+          </label>
+        ))}
+      </fieldset>
+      <h3>Live consumers</h3>
+      {groups.size === 0 ? (
+        <p className="muted">No instance of {props.app} reports a consumer group.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Consumer group</th>
+              <th scope="col">Instances per tag</th>
+            </tr>
+          </thead>
+          <tbody>
+            {[...groups].map(([g, byTag]) => (
+              <tr key={g}>
+                <th scope="row" className="mono">
+                  {g}
+                </th>
+                <td>
+                  {[...byTag].map(([t, n]) => (
+                    <TagBadge key={t} tag={t} count={n} />
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {canWrite && (
+        <div className="actions">
+          <button type="button" className="primary" disabled={!dirty} onClick={save}>
+            Save
+          </button>
+          {message && (
+            <span role={message.ok ? 'status' : 'alert'} className={message.ok ? 'ok' : 'field-error'}>
+              {message.text}
+            </span>
+          )}
+        </div>
+      )}
+    </article>
+  );
+}
+
+export function MessagesPage() {
+  const { api, nsPath, canWrite } = useSession();
+  const state = usePoll(
+    async () => {
+      const [apps, mgs, instances] = await Promise.all([
+        api.get<{ items: AppSummary[] }>(`${nsPath}/apps`),
+        api.get<{ items: MessageGrayscale[] }>(`${nsPath}/messagegrayscales`),
+        api.get<{ items: Instance[] }>(`${nsPath}/instances`),
+      ]);
+      return { apps: apps.items, mgs: mgs.items, instances: instances.items };
+    },
+    5000,
+    [nsPath],
+  );
+  return (
+    <section aria-labelledby="mq-title">
+      <header className="page-head">
+        <h1 id="mq-title">Message grayscale</h1>
+      </header>
+      <p className="sub">
+        RocketMQ messages sent in a lane carry <code>graylane_tag</code>; consumers of that tag get them, and
+        the baseline can leave them alone.
+      </p>
+      {!canWrite && <ReadOnlyNote />}
+      <Async what="message grayscale" {...state}>
+        {({ apps, mgs, instances }) => {
+          const names = [...new Set([...apps.map((a) => a.name), ...mgs.map((m) => m.metadata.name)])].sort();
+          if (names.length === 0)
+            return (
+              <Empty title="No applications yet">
+                Apps appear when their instances start with the agent.
+              </Empty>
+            );
+          return (
+            <div className="cards">
+              {names.map((n) => {
+                const stored = mgs.find((m) => m.metadata.name === n);
+                return (
+                  <AppCard
+                    key={n}
+                    app={n}
+                    stored={stored}
+                    tags={Object.keys(apps.find((a) => a.name === n)?.instances ?? {})}
+                    consumers={instances.filter((i) => i.app === n)}
+                    onSaved={state.reload}
+                  />
+                );
+              })}
+            </div>
+          );
+        }}
+      </Async>
+    </section>
+  );
+}

@@ -1,0 +1,279 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type RunningGateway, startGateway } from '@graylane/gateway';
+import { type RunningServer, startServer } from '@graylane/server';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ADMIN_TOKEN,
+  cacheDir,
+  call,
+  type Service,
+  startService,
+  waitFor,
+} from '../../agent/test/support/cluster.js';
+import { launchChromium, screenshots } from './support/browser.js';
+
+const ADMIN = ADMIN_TOKEN; // the token the fixture services use
+const NS = 'default';
+const built = fileURLToPath(new URL('../dist/index.html', import.meta.url));
+
+let server: RunningServer;
+let viewerToken: string;
+let browser: BrowserContext;
+let page: Page;
+const services: Service[] = [];
+let front: Service;
+let traffic: ReturnType<typeof setInterval> | undefined;
+let gateway: RunningGateway | undefined;
+
+async function api(method: string, path: string, token: string, body?: unknown) {
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
+}
+
+const shot = (name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+
+async function signIn(token: string) {
+  await page.goto(`${server.url}/`);
+  await page.getByLabel('Token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Applications' }).waitFor();
+}
+
+beforeAll(async () => {
+  if (!existsSync(built))
+    throw new Error('the console is not built: run npm run build -w @graylane/console first');
+  server = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    data: mkdtempSync(join(tmpdir(), 'graylane-console-cp-')),
+    adminToken: ADMIN,
+    log: () => {},
+  });
+  viewerToken = (await api('POST', '/v1/tokens', ADMIN, { name: 'watcher', role: 'viewer' })).body.token;
+  process.env.GRAYLANE_METRICS_INTERVAL_MS = '1000';
+  const common = { server: server.url, namespace: NS, cacheDir: cacheDir() };
+  // app-a (baseline) calls app-b; app-b runs as baseline and as gray.
+  services.push(
+    ...(await Promise.all([
+      startService({ ...common, app: 'app-b' }),
+      startService({ ...common, app: 'app-b', tag: 'gray' }),
+      startService({ ...common, app: 'app-a', next: 'app-b' }),
+    ])),
+  );
+  front = services[2]!;
+  browser = await launchChromium();
+  page = browser.pages()[0] ?? (await browser.newPage());
+  page.setDefaultTimeout(15000);
+});
+
+afterAll(async () => {
+  clearInterval(traffic);
+  await browser?.close();
+  await gateway?.close();
+  await Promise.all(services.map((s) => s.stop()));
+  await server?.close();
+});
+
+describe('the console', () => {
+  it('signs in with an admin token and lists the apps with their instances per tag', async () => {
+    await page.goto(`${server.url}/lanes`);
+    await expect(page.getByLabel('Token').isVisible()).resolves.toBe(true);
+    await page.getByLabel('Token').fill('not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('this token is not known').waitFor();
+    await signIn(ADMIN);
+    await expect(page.getByTestId('role').textContent()).resolves.toBe('admin');
+    const row = page.locator('tr[data-app="app-b"]');
+    await row.locator('.tag[data-tag="gray"]').waitFor();
+    await expect(row.locator('.tag[data-tag=""]').textContent()).resolves.toContain('×1');
+    await shot('applications');
+  });
+
+  it('creates a lane in the editor, and a request then reaches the gray upstream', async () => {
+    await page.getByRole('link', { name: 'Tag routing' }).click();
+    await page.getByText('No lanes yet').waitFor();
+    await page.getByRole('link', { name: 'New lane' }).click();
+    await page.getByLabel('Lane name').fill('gray');
+    await page.getByLabel('Tag', { exact: true }).fill('gray');
+    await page.getByLabel('Entry apps').fill('app-a');
+    const cond = page.locator('[data-path="spec.entry.match.all.0"]');
+    await cond.getByLabel('Source').selectOption('query');
+    await cond.getByLabel('Name').fill('name');
+    await cond.getByLabel('Operator').selectOption('eq');
+    await cond.getByLabel('Value').fill('xiaoming');
+    // The test panel answers with the lane being edited, before it is saved.
+    await page.getByLabel('Path and query').fill('/chain?name=xiaoming');
+    await expect(page.getByTestId('tester-result').textContent()).resolves.toContain('Takes lane gray');
+    await shot('lane-editor');
+    await page.getByRole('button', { name: 'Create lane' }).click();
+    await page.locator('tr[data-lane="gray"]').waitFor();
+    await expect(page.locator('tr[data-lane="gray"] .summary').textContent()).resolves.toBe(
+      'query name equals "xiaoming"',
+    );
+    const stored = await api('GET', `/v1/namespaces/${NS}/lanes/gray`, ADMIN);
+    expect(stored.body.spec.entry).toMatchObject({
+      apps: ['app-a'],
+      match: { all: [{ source: 'query', name: 'name', op: 'eq', value: 'xiaoming' }] },
+    });
+    await shot('lanes');
+
+    await waitFor('the lane reaches the agents', async () => {
+      const r = await call(front.http, '/chain?name=xiaoming');
+      return r.text === 'app-a[base] -> app-b[gray]' || r.text;
+    });
+    expect((await call(front.http, '/chain?name=someone')).text).toBe('app-a[base] -> app-b[base]');
+  });
+
+  it('shows gray traffic appearing in the trend chart of the upstream app', async () => {
+    traffic = setInterval(() => {
+      void call(front.http, '/chain?name=xiaoming').catch(() => undefined);
+      void call(front.http, '/chain?name=other').catch(() => undefined);
+    }, 100);
+    await page.getByRole('link', { name: 'Applications' }).click();
+    await page.getByRole('link', { name: 'app-b' }).click();
+    await page.getByRole('heading', { name: 'app-b' }).waitFor();
+    const gray = page.locator('[data-testid="chart-qps"] path[data-tag="gray"]');
+    await gray.waitFor({ timeout: 20000 });
+    await page.waitForFunction(
+      () =>
+        Number(
+          document.querySelector('[data-testid="chart-qps"] path[data-tag="gray"]')?.getAttribute('data-max'),
+        ) > 0,
+      undefined,
+      { timeout: 20000 },
+    );
+    await page.locator('[data-testid="chart-qps"] path[data-tag=""]').waitFor();
+    await expect(page.getByRole('cell', { name: 'gray' }).count()).resolves.toBeGreaterThan(0);
+    await shot('app-overview');
+  });
+
+  it('shows a bad condition at its field, before anything is sent', async () => {
+    await page.goto(`${server.url}/lanes/gray`);
+    const cond = page.locator('[data-path="spec.entry.match.all.0"]');
+    await cond.getByLabel('Operator').selectOption('regex');
+    await cond.getByLabel('Value').fill('([a-z');
+    const error = page.locator('[data-error-for="spec.entry.match.all.0.value"]');
+    await error.waitFor();
+    await expect(error.textContent()).resolves.toContain('not a valid RE2 regular expression');
+    await expect(cond.getByLabel('Value').getAttribute('aria-invalid')).resolves.toBe('true');
+    await cond.getByLabel('Operator').selectOption('in');
+    await cond.getByLabel('Values, separated by commas').fill('');
+    await page.locator('[data-error-for="spec.entry.match.all.0.values"]').waitFor();
+    await page.getByRole('button', { name: 'Save lane' }).click();
+    // Nothing was written: the stored lane still has its eq condition.
+    const stored = await api('GET', `/v1/namespaces/${NS}/lanes/gray`, ADMIN);
+    expect(stored.body.spec.entry.match.all[0].op).toBe('eq');
+    // Focus moves to the first bad field; wait for it rather than read it once.
+    await page.waitForFunction(
+      () => document.activeElement?.getAttribute('data-path') === 'spec.entry.match.all.0.values',
+      undefined,
+      { timeout: 5000 },
+    );
+    await shot('lane-invalid');
+  });
+
+  it('shows message grayscale, gateway routes and the audit log with a diff', async () => {
+    await page.getByRole('link', { name: 'Message grayscale' }).click();
+    const card = page.locator('article[data-app="app-a"]');
+    await card.waitFor();
+    await card.getByRole('switch', { name: /Message grayscale/ }).check();
+    await card.getByRole('button', { name: 'Save' }).click();
+    await card.getByText('Saved').waitFor();
+    const mg = await api('GET', `/v1/namespaces/${NS}/messagegrayscales/app-a`, ADMIN);
+    expect(mg.body.spec).toMatchObject({ enabled: true, filter: 'sql92' });
+    await shot('message-grayscale');
+
+    await page.getByRole('link', { name: 'Gateway routes' }).click();
+    await page.getByRole('button', { name: 'New route' }).click();
+    await page.getByLabel('Route name').fill('a');
+    await page.getByLabel('Match', { exact: true }).fill('/A');
+    await page.getByLabel('App').fill('app-a');
+    await page.getByRole('button', { name: 'Create route' }).click();
+    await page.getByRole('rowheader', { name: 'a', exact: true }).waitFor();
+    await shot('gateway-routes');
+
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    const entry = page.locator('tr[data-audit="Lane/gray"]').first();
+    await entry.getByRole('button', { name: 'Show diff' }).click();
+    await expect(page.getByTestId('audit-diff').first().textContent()).resolves.toContain('spec.tag');
+    await shot('audit-log');
+
+    await page.setViewportSize({ width: 420, height: 800 });
+    await page.getByRole('link', { name: 'Tag routing' }).click();
+    await page.locator('tr[data-lane="gray"]').waitFor();
+    await shot('lanes-narrow');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('routes a request through the gateway to the gray upstream once the lane lists the gateway', async () => {
+    gateway = await startGateway({
+      server: server.url,
+      token: ADMIN,
+      port: 0,
+      host: '127.0.0.1',
+      namespace: NS,
+      cacheDir: cacheDir(),
+      logLevel: 'error',
+    });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${server.url}/lanes/gray`);
+    await page.getByRole('button', { name: '+ gateway' }).click();
+    await expect(page.getByLabel('Entry apps').inputValue()).resolves.toBe('app-a, gateway');
+    await page.getByRole('button', { name: 'Save lane' }).click();
+    await page.locator('tr[data-lane="gray"]').waitFor();
+    const stored = await api('GET', `/v1/namespaces/${NS}/lanes/gray`, ADMIN);
+    expect(stored.body.spec.entry.apps).toEqual(['app-a', 'gateway']);
+    await waitFor('the gateway sends the lane to the gray upstream', async () => {
+      const res = await fetch(`${gateway!.url}/A/chain?name=xiaoming`);
+      const text = await res.text();
+      return text === 'app-a[base] -> app-b[gray]' || text;
+    });
+    expect(await (await fetch(`${gateway.url}/A/chain?name=someone`)).text()).toBe(
+      'app-a[base] -> app-b[base]',
+    );
+  });
+
+  it('gives a viewer token a read-only console, and the server refuses its writes', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(viewerToken);
+    await expect(page.getByTestId('role').textContent()).resolves.toBe('viewer');
+    await page.getByRole('link', { name: 'Tag routing' }).click();
+    await page.locator('tr[data-lane="gray"]').waitFor();
+    await expect(page.getByRole('link', { name: 'New lane' }).count()).resolves.toBe(0);
+    await expect(page.getByRole('button', { name: /Delete/ }).count()).resolves.toBe(0);
+    await page.getByRole('link', { name: 'gray', exact: true }).click();
+    await page.getByLabel('Tag', { exact: true }).waitFor();
+    await expect(page.getByLabel('Tag', { exact: true }).isDisabled()).resolves.toBe(true);
+    await expect(page.getByRole('button', { name: /Save|Create/ }).count()).resolves.toBe(0);
+    await page.getByRole('link', { name: 'Message grayscale' }).click();
+    await page.locator('article[data-app="app-a"]').waitFor();
+    await expect(
+      page
+        .getByRole('switch', { name: /Message grayscale/ })
+        .first()
+        .isDisabled(),
+    ).resolves.toBe(true);
+    await expect(page.getByRole('button', { name: 'Save' }).count()).resolves.toBe(0);
+    await page.getByRole('link', { name: 'Gateway routes' }).click();
+    await page.getByRole('rowheader', { name: 'a', exact: true }).waitFor();
+    await expect(page.getByRole('button', { name: 'New route' }).count()).resolves.toBe(0);
+    await shot('viewer-lanes');
+    const denied = await page.evaluate(async (token) => {
+      const res = await fetch('/v1/namespaces/default/lanes/gray', {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return res.status;
+    }, viewerToken);
+    expect(denied).toBe(403);
+    expect((await api('GET', `/v1/namespaces/${NS}/lanes/gray`, ADMIN)).status).toBe(200);
+  });
+});

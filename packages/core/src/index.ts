@@ -1,0 +1,82 @@
+export { compileCondition, compileMatch, type Predicate } from './compile-condition.js';
+export {
+  byPriority,
+  type CompileLanesOptions,
+  compileLanes,
+  type LaneDecision,
+  type LaneMatcher,
+} from './compile-lanes.js';
+export {
+  type Condition,
+  type ConditionSource,
+  conditionSources,
+  type MatchGroup,
+  type MatchNode,
+  type Operator,
+  operators,
+} from './conditions.js';
+export {
+  applyChange,
+  type ConfigChange,
+  type ConfigSnapshot,
+  emptySnapshot,
+  type Instance,
+} from './config-snapshot.js';
+export { type Balanced, type Balancer, type BalancerOptions, createBalancer } from './create-balancer.js';
+export {
+  type ErrorCode,
+  errorCodes,
+  formatError,
+  GraylaneError,
+  type GraylaneErrorOptions,
+  type Issue,
+  isGraylaneError,
+} from './graylane-error.js';
+export {
+  acceptsMessageTag,
+  assertPropertyName,
+  type ConsumerSelector,
+  clientFilter,
+  grayConsumerGroup,
+  laneExpression,
+  type MessageLike,
+  messageTagsOf,
+  type OwnFilter,
+  propertyOf,
+  sql92Filter,
+  TAG_PROPERTY,
+} from './message-grayscale.js';
+export { parseDocuments, parseResource, validateResource } from './parse-documents.js';
+export {
+  createRequestView,
+  type HeaderBag,
+  parseCookies,
+  parseQuery,
+  type RequestInit,
+  type RequestView,
+} from './request-view.js';
+export {
+  API_VERSION,
+  DEFAULT_NAMESPACE,
+  type GatewayRoute,
+  type GatewayRouteSpec,
+  gatewayRouteSchema,
+  type Lane,
+  type LaneSpec,
+  laneSchema,
+  type MessageGrayscale,
+  type MessageGrayscaleSpec,
+  type Metadata,
+  messageGrayscaleSchema,
+  nameSchema,
+  namespaceSchema,
+  type Resource,
+  type ResourceKind,
+  resourceKinds,
+  resourceSchemas,
+  tagSchema,
+} from './resources.js';
+export { type Candidates, selectCandidates, type Tagged } from './select-candidates.js';
+export { bucketOf, stableHash } from './stable-hash.js';
+export { assertTag, isValidTag, TAG_PATTERN, TAG_RULE } from './tag.js';
+export { createTagPolicies, defaultTagPolicy, type Fallback, type TagPolicy } from './tag-policy.js';

@@ -1,0 +1,187 @@
+import { describe, expect, it } from 'vitest';
+import { type GraylaneError, isGraylaneError } from './graylane-error.js';
+import { parseDocuments, parseResource, validateResource } from './parse-documents.js';
+
+function failure(text: string): GraylaneError {
+  try {
+    parseDocuments(text);
+  } catch (error) {
+    if (isGraylaneError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected parseDocuments to throw');
+}
+
+const contractExample = `
+apiVersion: graylane.io/v1
+kind: Lane
+metadata: { name: gray, namespace: default }
+spec:
+  tag: gray
+  priority: 100
+  entry:
+    apps: [spring-cloud-a]
+    match:
+      all:
+        - { source: query, name: name, op: eq, value: xiaoming }
+    weight: 0
+  propagation: true
+  fallback: baseline
+---
+apiVersion: graylane.io/v1
+kind: MessageGrayscale
+metadata: { name: spring-cloud-a, namespace: default }
+spec: { enabled: true, filter: sql92, baselineIgnoredTags: [gray], auto: false }
+---
+apiVersion: graylane.io/v1
+kind: GatewayRoute
+metadata: { name: a, namespace: default }
+spec: { match: { pathPrefix: /A }, app: spring-cloud-a, stripPrefix: false, timeoutMs: 10000, retries: 1 }
+`;
+
+describe('parseDocuments', () => {
+  it('reads the example documents of the contract', () => {
+    const docs = parseDocuments(contractExample);
+    expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([
+      'Lane/gray',
+      'MessageGrayscale/spring-cloud-a',
+      'GatewayRoute/a',
+    ]);
+  });
+
+  it('fills in defaults: namespace, priority, propagation, fallback and message settings', () => {
+    const [lane, mq] = parseDocuments(`
+apiVersion: graylane.io/v1
+kind: Lane
+metadata: { name: gray }
+spec: { tag: gray }
+---
+apiVersion: graylane.io/v1
+kind: MessageGrayscale
+metadata: { name: a }
+spec: {}
+`);
+    expect(lane).toMatchObject({
+      metadata: { namespace: 'default' },
+      spec: { priority: 0, propagation: true, fallback: 'baseline' },
+    });
+    expect(mq).toMatchObject({
+      spec: { enabled: true, filter: 'sql92', baselineIgnoredTags: [], auto: false },
+    });
+  });
+
+  it('reads a JSON array of documents and skips empty YAML documents', () => {
+    const json = JSON.stringify([
+      { apiVersion: 'graylane.io/v1', kind: 'Lane', metadata: { name: 'a' }, spec: { tag: 'a' } },
+      { apiVersion: 'graylane.io/v1', kind: 'Lane', metadata: { name: 'b' }, spec: { tag: 'b' } },
+    ]);
+    expect(parseDocuments(json)).toHaveLength(2);
+    expect(parseDocuments(`---\n---\n${contractExample}\n---\n`)).toHaveLength(3);
+  });
+
+  it('reports every problem of every document with its name and field path', () => {
+    const error = failure(`
+apiVersion: graylane.io/v1
+kind: Lane
+metadata: { name: bad }
+spec:
+  tag: Gray!
+  fallback: sometimes
+  entry:
+    apps: [a]
+    match:
+      any:
+        - { source: header, op: eq, value: x }
+        - { all: [ { source: query, name: u, op: modulo, divisor: 3, remainder: 5 } ] }
+        - { source: header, name: h, op: regex, value: "(" }
+        - { source: header, name: h, op: in, values: [] }
+        - { source: header, name: h, op: gt, value: abc }
+        - { source: header, name: h, op: percentage, value: 101 }
+        - { source: header, name: h, op: modulo }
+        - { source: header, name: h, op: eq }
+        - { source: header, name: h, op: eq, value: 1, typo: true }
+`);
+    expect(error.code).toBe('GL_RULE_INVALID');
+    const where = error.issues.map((i) => `${i.document} ${i.path}`);
+    expect(where).toEqual([
+      'Lane/bad spec.tag',
+      'Lane/bad spec.entry.match.any.0.name',
+      'Lane/bad spec.entry.match.any.1.all.0.remainder',
+      'Lane/bad spec.entry.match.any.2.value',
+      'Lane/bad spec.entry.match.any.3.values',
+      'Lane/bad spec.entry.match.any.4.value',
+      'Lane/bad spec.entry.match.any.5.value',
+      'Lane/bad spec.entry.match.any.6.divisor',
+      'Lane/bad spec.entry.match.any.6.remainder',
+      'Lane/bad spec.entry.match.any.7.value',
+      'Lane/bad spec.entry.match.any.8',
+      'Lane/bad spec.fallback',
+    ]);
+    expect(error.issues[0]!.message).toContain('lowercase letters');
+    expect(error.issues.at(-1)!.message).toContain('baseline');
+    expect(error.message).toContain('Lane/bad at spec.tag');
+    expect(error.message).toContain('(and 11 more)');
+  });
+
+  it('names unknown kinds and the kinds that exist', () => {
+    const error = failure('apiVersion: graylane.io/v1\nkind: Lanes\nmetadata: { name: x }\nspec: {}\n');
+    expect(error.code).toBe('GL_KIND_UNKNOWN');
+    expect(error.issues[0]).toMatchObject({ document: 'Lanes/x', path: 'kind' });
+    expect(error.message).toContain('Lane, MessageGrayscale, GatewayRoute');
+  });
+
+  it('rejects a wrong apiVersion, a bad name and a non-object document', () => {
+    const error = failure(
+      'apiVersion: v1\nkind: Lane\nmetadata: { name: Bad_ }\nspec: { tag: a }\n---\n42\n',
+    );
+    expect(error.issues.map((i) => `${i.document}|${i.path}`)).toEqual([
+      'Lane/Bad_|apiVersion',
+      'Lane/Bad_|metadata.name',
+      'document #2|',
+    ]);
+    expect(error.issues[0]!.message).toBe('apiVersion must be "graylane.io/v1"');
+  });
+
+  it('explains YAML syntax errors and empty input with GL_DOCUMENT_INVALID', () => {
+    expect(failure('kind: [unclosed').code).toBe('GL_DOCUMENT_INVALID');
+    expect(failure('a: 1\na: 2\n').code).toBe('GL_DOCUMENT_INVALID');
+    expect(failure('   \n').message).toContain('empty');
+  });
+
+  it('requires an entry to have conditions or a weight, and a group to be non-empty', () => {
+    const error = failure(`
+apiVersion: graylane.io/v1
+kind: Lane
+metadata: { name: x }
+spec: { tag: x, entry: { apps: [a] } }
+---
+apiVersion: graylane.io/v1
+kind: Lane
+metadata: { name: y }
+spec: { tag: y, entry: { apps: [a], match: { all: [] } } }
+`);
+    expect(error.issues.map((i) => i.path)).toEqual(['spec.entry', 'spec.entry.match.all']);
+  });
+
+  it('requires a gateway route to match by exactly one of path and pathPrefix', () => {
+    const error = failure(`
+apiVersion: graylane.io/v1
+kind: GatewayRoute
+metadata: { name: r }
+spec: { match: { path: /a, pathPrefix: /b }, app: a }
+`);
+    expect(error.issues[0]).toMatchObject({
+      path: 'spec.match',
+      message: 'set exactly one of "pathPrefix" and "path"',
+    });
+  });
+});
+
+describe('parseResource and validateResource', () => {
+  it('validate one parsed document', () => {
+    const doc = { apiVersion: 'graylane.io/v1', kind: 'MessageGrayscale', metadata: { name: 'a' }, spec: {} };
+    expect(parseResource(doc).kind).toBe('MessageGrayscale');
+    expect(() => parseResource({ ...doc, kind: 'Nope' })).toThrow(/unknown kind/);
+    expect(validateResource(null)).toMatchObject({ ok: false, unknownKind: false });
+  });
+});

@@ -1,0 +1,123 @@
+import { parseAllDocuments } from 'yaml';
+import type { z } from 'zod';
+import { GraylaneError, type Issue } from './graylane-error.js';
+import { type Resource, type ResourceKind, resourceKinds, resourceSchemas } from './resources.js';
+
+function describe(doc: unknown, index: number): string {
+  const d = doc as { kind?: unknown; metadata?: { name?: unknown } } | null;
+  const kind = typeof d?.kind === 'string' ? d.kind : undefined;
+  const name = typeof d?.metadata?.name === 'string' ? d.metadata.name : undefined;
+  if (kind && name) return `${kind}/${name}`;
+  return `document #${index + 1}${kind ? ` (${kind})` : ''}`;
+}
+
+function issuesOf(error: z.ZodError, document: string): Issue[] {
+  return error.issues.map((issue) => ({ document, path: issue.path.join('.'), message: issue.message }));
+}
+
+/**
+ * Validates one already-parsed document. Returns the typed resource with defaults
+ * filled in, or the list of problems found in it.
+ */
+export function validateResource(
+  doc: unknown,
+  index = 0,
+): { ok: true; resource: Resource } | { ok: false; issues: Issue[]; unknownKind: boolean } {
+  const document = describe(doc, index);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    return {
+      ok: false,
+      unknownKind: false,
+      issues: [
+        {
+          document,
+          path: '',
+          message: 'a resource document is an object with apiVersion, kind, metadata and spec',
+        },
+      ],
+    };
+  }
+  const kind = (doc as { kind?: unknown }).kind;
+  if (typeof kind !== 'string' || !(kind in resourceSchemas)) {
+    return {
+      ok: false,
+      unknownKind: true,
+      issues: [
+        {
+          document,
+          path: 'kind',
+          message: `unknown kind ${JSON.stringify(kind)}: use one of ${resourceKinds.join(', ')}`,
+        },
+      ],
+    };
+  }
+  const result = resourceSchemas[kind as ResourceKind].safeParse(doc);
+  if (result.success) return { ok: true, resource: result.data as Resource };
+  return { ok: false, unknownKind: false, issues: issuesOf(result.error, document) };
+}
+
+/** Validates one document and throws GL_RULE_INVALID / GL_KIND_UNKNOWN with every issue found. */
+export function parseResource(doc: unknown): Resource {
+  const result = validateResource(doc);
+  if (result.ok) return result.resource;
+  throw invalid(result.issues, result.unknownKind);
+}
+
+function invalid(issues: Issue[], unknownKind: boolean): GraylaneError {
+  const first = issues[0]!;
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  const where = first.path ? ` at ${first.path}` : '';
+  return new GraylaneError(
+    unknownKind ? 'GL_KIND_UNKNOWN' : 'GL_RULE_INVALID',
+    `${first.document}${where}: ${first.message}${more}`,
+    { issues },
+  );
+}
+
+/**
+ * Parses YAML or JSON text holding one or more resource documents (YAML `---`
+ * separated, or a JSON array). Every document is checked and all problems are
+ * reported together, so a person fixes a file in one pass.
+ */
+export function parseDocuments(text: string): Resource[] {
+  const raw: unknown[] = [];
+  const issues: Issue[] = [];
+  const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+  const list = Array.isArray(docs) ? docs : [docs];
+  list.forEach((doc, index) => {
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) {
+        issues.push({ document: `document #${index + 1}`, path: '', message: e.message.split('\n')[0]! });
+      }
+      return;
+    }
+    const value = doc.toJS();
+    if (value === null || value === undefined) return; // empty document between separators
+    if (Array.isArray(value)) raw.push(...value);
+    else raw.push(value);
+  });
+  if (issues.length > 0) {
+    throw new GraylaneError(
+      'GL_DOCUMENT_INVALID',
+      `the text is not valid YAML or JSON: ${issues[0]!.message}`,
+      {
+        issues,
+      },
+    );
+  }
+  if (raw.length === 0) {
+    throw new GraylaneError('GL_DOCUMENT_INVALID', 'no resource documents found: the input is empty');
+  }
+  const resources: Resource[] = [];
+  let unknownKind = false;
+  raw.forEach((doc, index) => {
+    const result = validateResource(doc, index);
+    if (result.ok) resources.push(result.resource);
+    else {
+      issues.push(...result.issues);
+      if (issues.length === result.issues.length) unknownKind = result.unknownKind; // the first bad document names the code
+    }
+  });
+  if (issues.length > 0) throw invalid(issues, unknownKind);
+  return resources;
+}

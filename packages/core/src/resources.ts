@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { conditionSources, matchGroupSchema } from './conditions.js';
+import { TAG_PATTERN, TAG_RULE } from './tag.js';
+
+export const API_VERSION = 'graylane.io/v1';
+export const DEFAULT_NAMESPACE = 'default';
+
+const NAME_PATTERN = /^[a-z0-9]([a-z0-9._-]{0,251}[a-z0-9])?$/;
+const NAMESPACE_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export const tagSchema = z.string().regex(TAG_PATTERN, `a tag uses ${TAG_RULE}`);
+export const nameSchema = z
+  .string()
+  .regex(
+    NAME_PATTERN,
+    'a name uses lowercase letters, digits, ".", "-" and "_", and starts and ends with a letter or digit',
+  );
+export const namespaceSchema = z
+  .string()
+  .regex(NAMESPACE_PATTERN, 'a namespace uses lowercase letters, digits and "-", at most 63 characters');
+
+export const metadataSchema = z.strictObject({
+  name: nameSchema,
+  namespace: namespaceSchema.default(DEFAULT_NAMESPACE),
+  /** Set by the server; when sent back on apply, the apply fails if the resource changed since. */
+  resourceVersion: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+});
+
+export const laneSpecSchema = z.strictObject({
+  tag: tagSchema,
+  priority: z.number().int().min(-1000000).max(1000000).default(0),
+  entry: z
+    .strictObject({
+      apps: z.array(nameSchema).min(1, 'list at least one app where untagged requests get this tag'),
+      match: matchGroupSchema.optional(),
+      weight: z.number().int().min(0).max(100).default(0),
+      weightKey: z
+        .strictObject({ source: z.enum(conditionSources), name: z.string().min(1).optional() })
+        .optional(),
+    })
+    .refine((entry) => entry.match !== undefined || entry.weight > 0, {
+      message: 'an entry needs match conditions, a weight above 0, or both',
+    })
+    .optional(),
+  propagation: z.boolean().default(true),
+  fallback: z.enum(['baseline', 'strict']).default('baseline'),
+});
+
+export const messageGrayscaleSpecSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  filter: z.enum(['sql92', 'client']).default('sql92'),
+  baselineIgnoredTags: z.array(tagSchema).default([]),
+  auto: z.boolean().default(false),
+});
+
+export const gatewayRouteSpecSchema = z.strictObject({
+  match: z
+    .strictObject({
+      pathPrefix: z.string().startsWith('/', 'a path prefix starts with "/"').optional(),
+      path: z.string().startsWith('/', 'a path starts with "/"').optional(),
+    })
+    .refine((m) => (m.pathPrefix === undefined) !== (m.path === undefined), {
+      message: 'set exactly one of "pathPrefix" and "path"',
+    }),
+  app: nameSchema,
+  stripPrefix: z.boolean().default(false),
+  timeoutMs: z.number().int().min(1).max(600000).default(10000),
+  retries: z.number().int().min(0).max(5).default(1),
+});
+
+function resourceSchema<K extends string, S extends z.ZodType>(kind: K, spec: S) {
+  return z.strictObject({
+    apiVersion: z.literal(API_VERSION, { error: `apiVersion must be "${API_VERSION}"` }),
+    kind: z.literal(kind),
+    metadata: metadataSchema,
+    spec,
+  });
+}
+
+export const laneSchema = resourceSchema('Lane', laneSpecSchema);
+export const messageGrayscaleSchema = resourceSchema('MessageGrayscale', messageGrayscaleSpecSchema);
+export const gatewayRouteSchema = resourceSchema('GatewayRoute', gatewayRouteSpecSchema);
+
+export const resourceSchemas = {
+  Lane: laneSchema,
+  MessageGrayscale: messageGrayscaleSchema,
+  GatewayRoute: gatewayRouteSchema,
+} as const;
+
+export type ResourceKind = keyof typeof resourceSchemas;
+export const resourceKinds = Object.keys(resourceSchemas) as ResourceKind[];
+
+export type Metadata = z.infer<typeof metadataSchema>;
+export type LaneSpec = z.infer<typeof laneSpecSchema>;
+export type Lane = z.infer<typeof laneSchema>;
+export type MessageGrayscaleSpec = z.infer<typeof messageGrayscaleSpecSchema>;
+export type MessageGrayscale = z.infer<typeof messageGrayscaleSchema>;
+export type GatewayRouteSpec = z.infer<typeof gatewayRouteSpecSchema>;
+export type GatewayRoute = z.infer<typeof gatewayRouteSchema>;
+export type Resource = Lane | MessageGrayscale | GatewayRoute;

@@ -1,0 +1,24 @@
+import { GraylaneError } from './graylane-error.js';
+
+/**
+ * A tag names a version/environment of instances and of traffic. The pattern is
+ * deliberately narrow: it must be safe inside a SQL92 string literal, a header
+ * value, a consumer group name and a Kubernetes label value.
+ */
+export const TAG_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+export const TAG_RULE =
+  'lowercase letters, digits, "-" and "_", starting with a letter or digit, at most 63 characters';
+
+export function isValidTag(value: unknown): value is string {
+  return typeof value === 'string' && TAG_PATTERN.test(value);
+}
+
+/** Returns the tag or throws GL_TAG_INVALID; the empty string means baseline and is accepted. */
+export function assertTag(value: unknown, what = 'tag'): string {
+  if (value === '' || isValidTag(value)) return value as string;
+  throw new GraylaneError(
+    'GL_TAG_INVALID',
+    `${what} ${JSON.stringify(value)} is not a valid tag: use ${TAG_RULE}`,
+  );
+}

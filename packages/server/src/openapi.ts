@@ -1,0 +1,169 @@
+import { gatewayRouteSchema, laneSchema, messageGrayscaleSchema } from '@graylane/core';
+import { z } from 'zod';
+import { metricsBodySchema } from './metrics/metrics-schemas.js';
+import { heartbeatBodySchema, registerBodySchema } from './registry/registry-schemas.js';
+
+function schema(s: z.ZodType): Record<string, unknown> {
+  const { $schema: _, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
+  return rest;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (s: unknown) => ({ content: { 'application/json': { schema: s } } });
+const errors = { '4XX': { description: 'error', ...json(ref('Error')) } };
+
+interface Op {
+  summary: string;
+  role: string;
+  body?: unknown;
+  ok?: number;
+  response?: unknown;
+}
+
+function op(o: Op, params: string[]) {
+  return {
+    summary: o.summary,
+    description: `Role: ${o.role}.`,
+    parameters: params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
+    ...(o.body ? { requestBody: { required: true, ...json(o.body) } } : {}),
+    responses: {
+      [String(o.ok ?? 200)]: { description: 'ok', ...(o.response ? json(o.response) : {}) },
+      ...errors,
+    },
+  };
+}
+
+/** The OpenAPI 3.1 document served at /openapi.json; schemas come from the same zod schemas that validate. */
+export function openapiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  const add = (method: string, path: string, o: Op) => {
+    const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+    paths[path] = { ...paths[path], [method]: op(o, params) };
+  };
+  const items = (s: unknown) => ({ type: 'object', properties: { items: { type: 'array', items: s } } });
+  for (const [plural, kind] of [
+    ['lanes', 'Lane'],
+    ['messagegrayscales', 'MessageGrayscale'],
+    ['gatewayroutes', 'GatewayRoute'],
+  ] as const) {
+    const base = `/v1/namespaces/{ns}/${plural}`;
+    add('get', base, { summary: `List ${kind}s`, role: 'admin, viewer', response: items(ref(kind)) });
+    add('get', `${base}/{name}`, { summary: `Get a ${kind}`, role: 'admin, viewer', response: ref(kind) });
+    add('put', `${base}/{name}`, {
+      summary: `Create or replace a ${kind} (409 when metadata.resourceVersion is stale)`,
+      role: 'admin',
+      body: ref(kind),
+      response: ref(kind),
+    });
+    add('delete', `${base}/{name}`, { summary: `Delete a ${kind}`, role: 'admin', ok: 204 });
+  }
+  add('post', '/v1/apply', {
+    summary: 'Validate then apply YAML or JSON documents (query dryRun=true to only validate)',
+    role: 'admin',
+    body: { type: 'string' },
+    response: ref('ApplyResponse'),
+  });
+  add('get', '/v1/namespaces', { summary: 'List namespaces', role: 'admin, viewer' });
+  add('get', '/v1/namespaces/{ns}/apps', {
+    summary: 'Apps with instance counts by tag',
+    role: 'admin, viewer',
+  });
+  add('get', '/v1/namespaces/{ns}/apps/{app}', {
+    summary: 'One app with its instances',
+    role: 'admin, viewer',
+  });
+  add('get', '/v1/namespaces/{ns}/apps/{app}/metrics', {
+    summary: 'QPS, error rate and latency trend by tag (query window=5m|1h|24h|7d)',
+    role: 'admin, viewer',
+  });
+  add('post', '/v1/namespaces/{ns}/instances', {
+    summary: 'Register an instance (the same id replaces)',
+    role: 'admin, agent',
+    body: ref('RegisterBody'),
+    ok: 201,
+  });
+  add('get', '/v1/namespaces/{ns}/instances', { summary: 'List instances (query app=)', role: 'any' });
+  add('put', '/v1/namespaces/{ns}/instances/{id}/heartbeat', {
+    summary: 'Heartbeat; 404 GL_INSTANCE_UNKNOWN means register again',
+    role: 'admin, agent',
+    body: ref('HeartbeatBody'),
+    ok: 204,
+  });
+  add('delete', '/v1/namespaces/{ns}/instances/{id}', {
+    summary: 'Deregister',
+    role: 'admin, agent',
+    ok: 204,
+  });
+  add('get', '/v1/namespaces/{ns}/watch', {
+    summary: 'Server-sent events: snapshot (or changes after query since=V), then changes',
+    role: 'any',
+  });
+  add('post', '/v1/namespaces/{ns}/metrics', {
+    summary: 'Report one interval of counters',
+    role: 'admin, agent',
+    body: ref('MetricsBody'),
+    ok: 204,
+  });
+  add('get', '/v1/audit', {
+    summary: 'Audit log, newest first (query namespace=, limit=)',
+    role: 'admin, viewer',
+  });
+  add('post', '/v1/tokens', { summary: 'Create a token (shown once)', role: 'admin', ok: 201 });
+  add('get', '/v1/tokens', { summary: 'List tokens (names and roles)', role: 'admin' });
+  add('delete', '/v1/tokens/{name}', { summary: 'Revoke a token', role: 'admin', ok: 204 });
+  add('get', '/metrics', { summary: 'Prometheus text exposition', role: 'none (unauthenticated)' });
+  add('get', '/healthz', { summary: 'Liveness', role: 'none (unauthenticated)' });
+
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Graylane control plane', version: '1' },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        Lane: schema(laneSchema),
+        MessageGrayscale: schema(messageGrayscaleSchema),
+        GatewayRoute: schema(gatewayRouteSchema),
+        RegisterBody: schema(registerBodySchema),
+        HeartbeatBody: schema(heartbeatBodySchema),
+        MetricsBody: schema(metricsBodySchema),
+        ApplyResponse: {
+          type: 'object',
+          properties: {
+            dryRun: { type: 'boolean' },
+            results: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  kind: { type: 'string' },
+                  name: { type: 'string' },
+                  namespace: { type: 'string' },
+                  action: { enum: ['created', 'configured', 'unchanged'] },
+                  resourceVersion: { type: 'string' },
+                },
+              },
+            },
+          },
+        },
+        Error: {
+          type: 'object',
+          properties: {
+            error: {
+              type: 'object',
+              properties: {
+                code: { type: 'string' },
+                message: { type: 'string' },
+                issues: { type: 'array' },
+              },
+            },
+          },
+        },
+      },
+    },
+    security: [{ bearer: [] }],
+    paths,
+  };
+}

@@ -1,0 +1,37 @@
+import { nameSchema, TAG_PATTERN, TAG_RULE } from '@graylane/core';
+import { z } from 'zod';
+
+const port = z.number().int().min(1).max(65535);
+const ports = z.record(
+  z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'a port name is a lowercase protocol name'),
+  port,
+);
+const consumerGroups = z.array(z.string().min(1).max(255)).max(100);
+
+/** The tag check is core's; '' is the baseline. */
+export const instanceTagSchema = z
+  .string()
+  .refine((t) => t === '' || TAG_PATTERN.test(t), { message: `a tag is "" (baseline) or uses ${TAG_RULE}` });
+
+export const registerBodySchema = z.strictObject({
+  id: z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(/^[A-Za-z0-9._:@-]+$/, 'an instance id uses letters, digits and . _ : @ -'),
+  app: nameSchema,
+  tag: instanceTagSchema.default(''),
+  address: z.string().min(1).max(253),
+  ports: ports.default({}),
+  protocols: z.array(z.string().min(1).max(32)).max(16).optional(),
+  consumerGroups: consumerGroups.optional(),
+  metadata: z.record(z.string(), z.string().max(4096)).optional(),
+});
+
+export const heartbeatBodySchema = z.strictObject({
+  consumerGroups: consumerGroups.optional(),
+  ports: ports.optional(),
+});
+
+export type RegisterBody = z.infer<typeof registerBodySchema>;
+export type HeartbeatBody = z.infer<typeof heartbeatBodySchema>;

@@ -1,0 +1,16 @@
+import type { Auth } from './auth/create-auth.js';
+import type { ConfigHub } from './hub/create-config-hub.js';
+import type { Metrics } from './metrics/create-metrics.js';
+import type { Registry } from './registry/create-registry.js';
+import type { Store } from './store/store.js';
+
+/** The parts a route handler may use. */
+export interface ServerContext {
+  store: Store;
+  hub: ConfigHub;
+  registry: Registry;
+  metrics: Metrics;
+  auth: Auth;
+  bodyLimit: number;
+  log: (line: string) => void;
+}

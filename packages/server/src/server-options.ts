@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+export const serverOptionsSchema = z.strictObject({
+  port: z.number().int().min(0).max(65535).default(7070),
+  /** Interface to listen on; all interfaces by default, as agents connect from other hosts. */
+  host: z.string().min(1).optional(),
+  /** SQLite data directory (default `./.graylane`). */
+  data: z.string().min(1).optional(),
+  /** PostgreSQL URL; replicas sharing one database serve the same configuration. */
+  postgres: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a PostgreSQL URL starts with postgres://')
+    .optional(),
+  /** Seeds this admin token instead of generating one. */
+  adminToken: z.string().min(8, 'an admin token has at least 8 characters').optional(),
+  /** Every request is treated as admin. Only for local experiments. */
+  insecureNoAuth: z.boolean().default(false),
+  instanceTtlMs: z.number().int().min(100).default(15_000),
+  bodyLimitBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
+  /** Where startup lines and internal errors go (stdout by default). */
+  log: z.custom<(line: string) => void>((v) => typeof v === 'function').optional(),
+});
+
+export type ServerOptions = z.input<typeof serverOptionsSchema>;

@@ -1,0 +1,147 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DEFAULT_NAMESPACE, GraylaneError } from '@graylane/core';
+import { createAuth } from './auth/create-auth.js';
+import { validate } from './http/read-body.js';
+import { createRouter } from './http/router.js';
+import { sendError, sendJson, sendText } from './http/send.js';
+import { createConsoleHandler, isConsoleRequest } from './http/serve-console.js';
+import { createConfigHub } from './hub/create-config-hub.js';
+import { createMetrics } from './metrics/create-metrics.js';
+import { prometheusText } from './metrics/prometheus-text.js';
+import { openapiDocument } from './openapi.js';
+import { createRegistry } from './registry/create-registry.js';
+import { adminRoutes } from './routes/admin-routes.js';
+import { registryRoutes } from './routes/registry-routes.js';
+import { resourceRoutes } from './routes/resource-routes.js';
+import { watchRoute } from './routes/watch-route.js';
+import type { ServerContext } from './server-context.js';
+import { type ServerOptions, serverOptionsSchema } from './server-options.js';
+import { createStore } from './store/create-store.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  store: 'sqlite' | 'postgres';
+  /** The database file or `host:port/database`. */
+  location: string;
+  /** The admin token generated on first start of an empty store (it is also printed once). */
+  generatedAdminToken?: string;
+  close(): Promise<void>;
+}
+
+const PING_MS = 15_000;
+const PRUNE_MS = 60_000;
+const POLL_MS = 5_000;
+
+/** Starts a control plane: store, registry, config push, metrics and the HTTP API. */
+export async function startServer(input: ServerOptions = {}): Promise<RunningServer> {
+  const options = validate(serverOptionsSchema, input, 'server options');
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const store = await createStore({ data: options.data, postgres: options.postgres });
+  const hub = createConfigHub(store);
+  for (const ns of await store.listNamespaces()) await hub.space(ns.name);
+  await hub.space(DEFAULT_NAMESPACE);
+  await store.listen((ns, version) => hub.notify(ns, version));
+  const auth = createAuth(store, options.insecureNoAuth);
+  const generatedAdminToken = await auth.bootstrap(options.adminToken);
+  if (generatedAdminToken) log(`admin token: ${generatedAdminToken}`);
+
+  const app: ServerContext = {
+    store,
+    hub,
+    auth,
+    registry: createRegistry(store, hub, options.instanceTtlMs),
+    metrics: createMetrics(store),
+    bodyLimit: options.bodyLimitBytes,
+    log,
+  };
+  const router = createRouter();
+  const streams = new Set<() => void>();
+  resourceRoutes(router, app);
+  registryRoutes(router, app);
+  watchRoute(router, app, streams);
+  adminRoutes(router, app);
+  const openapi = JSON.stringify(openapiDocument());
+  router.add('GET', '/openapi.json', 'public', async () => ({ status: 200, body: JSON.parse(openapi) }));
+  router.add('GET', '/healthz', 'public', async () => ({ status: 200, body: { ok: true } }));
+  const serveConsole = createConsoleHandler();
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://control-plane');
+    if (req.method === 'GET' && url.pathname === '/metrics') {
+      sendText(res, 200, prometheusText(app.metrics.totals, hub), 'text/plain; version=0.0.4; charset=utf-8');
+      return;
+    }
+    if (isConsoleRequest(req.method, url.pathname)) return serveConsole(req, res, url.pathname);
+    const { route, params } = router.match(req.method ?? 'GET', url.pathname);
+    const principal = await auth.authenticate(req, route.access);
+    const reply = await route.handler({ req, res, params, query: url.searchParams, principal });
+    if (reply === undefined) return;
+    if (reply.body === undefined) {
+      res.writeHead(reply.status).end();
+      return;
+    }
+    sendJson(res, reply.status, reply.body);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error) => sendError(res, error, log));
+  });
+  server.keepAliveTimeout = 65_000; // longer than common load balancers', so they close first
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => reject(GraylaneError.from(error)));
+    server.listen(options.port, options.host, resolve);
+  });
+  // After startup, a server error (e.g. out of file descriptors) is logged rather than ending the process.
+  server.on('error', (error) => log(`server error: ${error.message}`));
+  const port = (server.address() as AddressInfo).port;
+  const shownHost =
+    !options.host || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+
+  const timers = [
+    setInterval(() => {
+      for (const s of hub.loaded()) for (const w of s.watchers) w.send(': ping\n\n');
+    }, PING_MS),
+    setInterval(() => store.prune(Date.now()).catch(() => undefined), PRUNE_MS),
+  ];
+  if (store.dialect === 'postgres') {
+    // A safety net under LISTEN/NOTIFY: a notification lost with a dropped connection is caught here.
+    timers.push(
+      setInterval(() => {
+        store
+          .listNamespaces()
+          .then((list) => {
+            for (const ns of list) hub.notify(ns.name, ns.version);
+          })
+          .catch(() => undefined);
+      }, POLL_MS),
+    );
+  }
+  for (const t of timers) t.unref();
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    store: store.dialect,
+    location: store.location,
+    generatedAdminToken,
+    close() {
+      closing ??= (async () => {
+        for (const t of timers) clearInterval(t);
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const end of streams) end();
+        server.closeIdleConnections();
+        const force = setTimeout(() => server.closeAllConnections(), 2000);
+        await closed;
+        clearTimeout(force);
+        await app.registry.close();
+        await app.metrics.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

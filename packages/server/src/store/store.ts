@@ -1,0 +1,112 @@
+import type { ConfigChange, Instance, Resource, ResourceKind } from '@graylane/core';
+
+export type Role = 'admin' | 'viewer' | 'agent';
+
+/** A change together with the namespace whose version it advanced. */
+export interface NamespaceChange {
+  namespace: string;
+  change: ConfigChange;
+}
+
+export interface ApplyResult {
+  kind: ResourceKind;
+  name: string;
+  namespace: string;
+  action: 'created' | 'configured' | 'unchanged';
+  /** The stored version; '' for a resource a dry run would create. */
+  resourceVersion: string;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  kind: string;
+  namespace: string | null;
+  name: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface TokenRecord {
+  name: string;
+  role: Role;
+  createdAt: number;
+}
+
+export interface NamespaceData {
+  version: number;
+  resources: Resource[];
+  instances: Instance[];
+  apps: string[];
+}
+
+/** One row of the metrics series: a time bucket of one app and tag, at second or minute resolution. */
+export interface MetricRow {
+  namespace: string;
+  app: string;
+  tag: string;
+  res: 's' | 'm';
+  t: number;
+  requests: number;
+  errors: number;
+  /** One count per canonical latency bucket, the last for slower requests. */
+  counts: number[];
+}
+
+/**
+ * Everything the control plane keeps. Every mutation runs in one transaction that
+ * also advances the namespace version, records the change for watchers and
+ * writes the audit entry, so none of the three can be lost without the others.
+ */
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly location: string;
+  close(): Promise<void>;
+
+  listNamespaces(): Promise<Array<{ name: string; version: number }>>;
+  loadNamespace(namespace: string): Promise<NamespaceData>;
+  /** Every change after `version` in order, or undefined when the history no longer reaches back that far. */
+  changesSince(namespace: string, version: number): Promise<ConfigChange[] | undefined>;
+
+  getResource(namespace: string, kind: ResourceKind, name: string): Promise<Resource | undefined>;
+  listResources(namespace: string, kind: ResourceKind): Promise<Resource[]>;
+  applyResources(
+    resources: Resource[],
+    actor: string,
+    dryRun: boolean,
+  ): Promise<{ results: ApplyResult[]; changes: NamespaceChange[] }>;
+  deleteResource(
+    namespace: string,
+    kind: ResourceKind,
+    name: string,
+    actor: string,
+  ): Promise<NamespaceChange | undefined>;
+
+  putInstance(instance: Instance, actor: string): Promise<NamespaceChange>;
+  getInstance(namespace: string, id: string): Promise<Instance | undefined>;
+  deleteInstance(namespace: string, id: string, actor: string): Promise<NamespaceChange | undefined>;
+  /** Records heartbeats in one batch; no change, no audit. */
+  touchInstances(beats: Array<{ namespace: string; id: string; at: number }>): Promise<void>;
+  expireInstances(cutoff: number): Promise<NamespaceChange[]>;
+
+  listAudit(filter: { namespace?: string; limit: number }): Promise<AuditEntry[]>;
+
+  findToken(hash: string): Promise<TokenRecord | undefined>;
+  listTokens(): Promise<TokenRecord[]>;
+  countTokens(): Promise<number>;
+  createToken(record: TokenRecord, hash: string, actor: string): Promise<void>;
+  deleteToken(name: string, actor: string): Promise<boolean>;
+
+  addMetrics(rows: MetricRow[]): Promise<void>;
+  queryMetrics(namespace: string, app: string, res: 's' | 'm', from: number): Promise<MetricRow[]>;
+  /** Drops changes and metric points past their retention. */
+  prune(now: number): Promise<void>;
+
+  /**
+   * Calls `onChange` when another replica commits a change (PostgreSQL LISTEN/NOTIFY).
+   * A no-op for SQLite, where this process is the only writer.
+   */
+  listen(onChange: (namespace: string, version: number) => void): Promise<void>;
+}
