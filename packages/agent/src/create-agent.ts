@@ -48,6 +48,13 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
   let state = emptyRoutingState(config.namespace, config.app);
   let stopped = false;
   let registered = false;
+  // Ports change as the app's servers start listening; the registration must carry the
+  // latest ones, so each registration records the ports version it sent.
+  let portsVersion = 0;
+  let registeredVersion = -1;
+  // One control-plane exchange at a time: two registrations in flight could reach the
+  // server out of order and leave it with stale ports for good.
+  let queue: Promise<void> = Promise.resolve();
   let markReady: () => void = () => {};
   const readyPromise = new Promise<void>((resolve) => {
     markReady = resolve;
@@ -78,6 +85,7 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
 
   async function register(): Promise<void> {
     if (!client) return;
+    const version = portsVersion;
     const body = {
       id,
       app: config.app,
@@ -90,12 +98,18 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
     const res = await client.request('POST', `/v1/namespaces/${config.namespace}/instances`, body);
     if (res.status >= 300) throw new Error(`register answered ${res.status} ${JSON.stringify(res.body)}`);
     registered = true;
+    registeredVersion = version;
   }
 
-  async function heartbeat(): Promise<void> {
+  function heartbeat(): Promise<void> {
+    queue = queue.then(beat);
+    return queue;
+  }
+
+  async function beat(): Promise<void> {
     if (!client || stopped) return;
     try {
-      if (!registered) return await register();
+      if (!registered || registeredVersion !== portsVersion) return await register();
       const res = await client.request(
         'PUT',
         `/v1/namespaces/${config.namespace}/instances/${id}/heartbeat`,
@@ -179,7 +193,7 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
       // The first server of a protocol is the app's; later ones (admin, metrics) keep the first.
       if (ports[protocol] !== undefined) return;
       ports[protocol] = port;
-      registered = false;
+      portsVersion++;
       void heartbeat();
     },
     ready(timeoutMs = 3000) {

@@ -67,6 +67,7 @@ describe.each(combos)('over $transport from $module apps', ({ transport, module 
     ]);
     // Every agent must have seen every instance before the scenarios start.
     await settles('?name=xiaoming', 'a[base] -> b[gray] -> c[gray]');
+    await settles('?name=other', 'a[base] -> b[base] -> c[base]');
   });
 
   afterAll(async () => {
