@@ -29,6 +29,8 @@ export interface Agent {
   recordInbound(durationMs: number, failed: boolean): void;
   /** A server of the app started listening (port detection). */
   listening(protocol: Protocol, port: number): void;
+  /** The consumer groups the app's message consumers poll now, as the registry should show them. */
+  consumerGroups(groups: readonly string[]): void;
   /** Resolves once a first config is in hand (from the stream or the disk cache) or after `timeoutMs`. */
   ready(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -48,9 +50,10 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
   let state = emptyRoutingState(config.namespace, config.app);
   let stopped = false;
   let registered = false;
-  // Ports change as the app's servers start listening; the registration must carry the
-  // latest ones, so each registration records the ports version it sent.
-  let portsVersion = 0;
+  // Ports and consumer groups change while the app runs; the registration must carry the
+  // latest ones, so each registration records the version it sent.
+  let groups: string[] = [];
+  let registrationVersion = 0;
   let registeredVersion = -1;
   // One control-plane exchange at a time: two registrations in flight could reach the
   // server out of order and leave it with stale ports for good.
@@ -85,7 +88,7 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
 
   async function register(): Promise<void> {
     if (!client) return;
-    const version = portsVersion;
+    const version = registrationVersion;
     const body = {
       id,
       app: config.app,
@@ -93,6 +96,7 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
       address: config.host,
       ports,
       protocols: Object.keys(ports),
+      consumerGroups: groups,
       metadata: { pid: String(process.pid), node: process.version },
     };
     const res = await client.request('POST', `/v1/namespaces/${config.namespace}/instances`, body);
@@ -109,7 +113,7 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
   async function beat(): Promise<void> {
     if (!client || stopped) return;
     try {
-      if (!registered || registeredVersion !== portsVersion) return await register();
+      if (!registered || registeredVersion !== registrationVersion) return await register();
       const res = await client.request(
         'PUT',
         `/v1/namespaces/${config.namespace}/instances/${id}/heartbeat`,
@@ -188,12 +192,19 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
     begin: (i) => balancer.begin(i.id),
     end: (i) => balancer.end(i.id),
     recordInbound: (ms, failed) => metrics.record(ms, failed),
+    consumerGroups(next) {
+      const sorted = [...new Set(next)].sort();
+      if (sorted.join('\n') === groups.join('\n')) return;
+      groups = sorted;
+      registrationVersion++;
+      void heartbeat();
+    },
     listening(protocol, port) {
       if (ports[protocol] === port) return;
       // The first server of a protocol is the app's; later ones (admin, metrics) keep the first.
       if (ports[protocol] !== undefined) return;
       ports[protocol] = port;
-      portsVersion++;
+      registrationVersion++;
       void heartbeat();
     },
     ready(timeoutMs = 3000) {

@@ -20,3 +20,26 @@ export function currentTag(): string {
 export function runInLane<T>(tag: string, fn: () => T): T {
   return storage.run(tag === '' ? baseline : { tag }, fn);
 }
+
+// A lane entered by reading a received message (see {@link enterMessageLane}); marked so
+// the next receive can leave it without touching a lane the app was already in.
+const fromMessage = new WeakSet<LaneContext>();
+
+/**
+ * Puts the rest of the current synchronous run, and the work it starts, in `tag`'s lane.
+ * For messages a SimpleConsumer returned: the app's code after `await receive()` runs
+ * where no wrapper can reach, so its lane begins when it first reads a message.
+ */
+export function enterMessageLane(tag: string): void {
+  const current = storage.getStore();
+  if (current !== undefined && current.tag === tag && fromMessage.has(current)) return;
+  const context = { tag };
+  fromMessage.add(context);
+  storage.enterWith(context);
+}
+
+/** Leaves a lane entered by {@link enterMessageLane}; any other lane is left as it is. */
+export function leaveMessageLane(): void {
+  const current = storage.getStore();
+  if (current !== undefined && fromMessage.has(current)) storage.enterWith(baseline);
+}

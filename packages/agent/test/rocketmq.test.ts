@@ -110,18 +110,36 @@ function grayscale(app: string, spec: Record<string, unknown>): string {
   });
 }
 
-async function instancesOf(app: string): Promise<{ tag: string }[]> {
+interface Registered {
+  app: string;
+  tag: string;
+  consumerGroups?: string[];
+}
+
+async function instancesOf(app: string): Promise<Registered[]> {
   const res = await fetch(`${cp.url}/v1/namespaces/${NAMESPACE}/instances?app=${app}`, {
     headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
   });
-  const body = (await res.json()) as
-    | { items?: { app: string; tag: string }[] }
-    | { app: string; tag: string }[];
+  const body = (await res.json()) as { items?: Registered[] } | Registered[];
   const list = Array.isArray(body) ? body : (body.items ?? []);
   return list.filter((i) => i.app === app);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until the registry shows an instance of `app` with `tag` consuming exactly `groups`. */
+function consumingIn(app: string, tag: string, groups: string[], timeoutMs = 40000) {
+  return waitFor(
+    `${app}[${tag || 'base'}] consumes in ${groups.join(', ')}`,
+    async () => {
+      const found = (await instancesOf(app)).filter((i) => i.tag === tag).map((i) => i.consumerGroups ?? []);
+      return found.some((g) => [...g].sort().join() === [...groups].sort().join()) || found;
+    },
+    timeoutMs,
+  );
+}
+const groupsOf = (topic: string, tag = '') =>
+  [`${topic}-simple`, `${topic}-push`].map((g) => (tag === '' ? g : `${g}_${tag}`));
 
 beforeAll(async () => {
   // A failure to start fails the suite with the broker's own message.
@@ -181,18 +199,10 @@ describe('message grayscale over a real RocketMQ', () => {
       });
     }
     await Promise.all(apps.map((a) => a.ready));
-    // Auto mode needs the baseline to see the gray instance; consumer groups exist once they polled.
-    await waitFor(
-      'gray consumers are registered',
-      async () => {
-        for (const c of cells.filter((x) => x.consumers === 'base+gray')) {
-          const tags = (await instancesOf(cellName(c))).map((i) => i.tag);
-          if (!tags.includes('gray')) return tags;
-        }
-        return true;
-      },
-      15000,
-    );
+    // A gray consumer reports its gray group once the broker holds its position there;
+    // from then on the baseline may leave gray messages to it (at its next, short, poll).
+    for (const c of cells.filter((x) => x.consumers === 'base+gray'))
+      await consumingIn(cellName(c), 'gray', groupsOf(cellName(c), 'gray'));
     await sleep(6000);
 
     for (const c of cells) {
@@ -246,10 +256,8 @@ describe('message grayscale over a real RocketMQ', () => {
     await sleep(6000);
     expect(snapshot()).toEqual(wanted);
 
-    // The handler of a PushConsumer runs in the message's lane.
-    for (const app of apps) {
-      for (const m of app.consumed.filter((x) => x.kind === 'push')) expect(m.context).toBe(m.tag);
-    }
+    // The handler of a PushConsumer, and the code reading a SimpleConsumer's message, run in its lane.
+    for (const app of apps) for (const m of app.consumed) expect(m.context).toBe(m.tag);
     // Gray producer messages carry the tag, baseline ones none.
     for (const app of apps)
       for (const m of app.consumed) expect(m.tag).toBe(m.id.includes(':gray:') ? 'gray' : '');
@@ -312,4 +320,73 @@ describe('message grayscale over a real RocketMQ', () => {
       expect([...by(gray)].filter((id) => id.includes(':base:'))).toEqual([]);
     }
   }, 120_000);
+
+  it('a gray instance joins its lane when grayscale is turned on and leaves it when turned off, losing nothing', async () => {
+    const producer = apps.find((a) => a.name === 'mq-producer' && a.tag === '')!;
+    const gproducer = apps.find((a) => a.name === 'mq-producer' && a.tag === 'gray')!;
+    const app = 'mq-off';
+    await cp.apply(grayscale(app, { enabled: false }));
+    const base = startApp(app, '', { CONSUME: [app] });
+    const gray = startApp(app, 'gray', { CONSUME: [app] });
+    await Promise.all([base.ready, gray.ready]);
+    // Off: the gray instance is a plain member of the original groups.
+    await consumingIn(app, 'gray', groupsOf(app));
+
+    const sent: { id: string; at: number }[] = [];
+    let streaming = true;
+    const stream = (async () => {
+      for (let n = 0; streaming; n++) {
+        const id = `${app}:${n % 2 ? 'gray' : 'base'}:${n}`;
+        (n % 2 ? gproducer : producer).send(app, id);
+        sent.push({ id, at: Date.now() });
+        await sleep(50);
+      }
+    })();
+    await sleep(3000);
+
+    await cp.apply(grayscale(app, { enabled: true, filter: 'sql92', baselineIgnoredTags: ['gray'] }));
+    await consumingIn(app, 'gray', groupsOf(app, 'gray'));
+    // The baseline skips gray from its next poll on, at most one long poll later.
+    const laneFrom = Date.now() + 6000;
+    await sleep(10000);
+    expect(base.stderr()).not.toContain('GL_MQ');
+    expect(gray.stderr()).toContain(`joins as ${app}-simple_gray`);
+
+    await cp.apply(grayscale(app, { enabled: false }));
+    const laneUntil = Date.now();
+    // After draining the gray groups, the gray instance is back in the original groups.
+    await consumingIn(app, 'gray', groupsOf(app), 40000);
+    await sleep(3000);
+    streaming = false;
+    await stream;
+
+    const ids = sent.map((s) => s.id);
+    const sentIds = () =>
+      new Set([...producer.sent, ...gproducer.sent].filter((id) => id.startsWith(`${app}:`)));
+    await waitFor('every message is sent', async () => sentIds().size === ids.length, 20000);
+    const inLane = sent.filter((s) => s.at >= laneFrom && s.at < laneUntil).map((s) => s.id);
+    expect(inLane.length).toBeGreaterThan(20);
+
+    for (const kind of ['simple', 'push'] as const) {
+      const by = (a: App) => new Set(a.consumed.filter((m) => m.kind === kind).map((m) => m.id));
+      await waitFor(
+        `${kind}: every message is consumed by some instance`,
+        async () => {
+          const seen = new Set([...by(base), ...by(gray)]);
+          const missing = ids.filter((id) => !seen.has(id));
+          return missing.length === 0 || { missing: missing.length, of: ids.length };
+        },
+        40000,
+      );
+      // While on, each message went to its own lane only.
+      const baseGot = by(base);
+      const grayGot = by(gray);
+      expect(inLane.filter((id) => id.includes(':gray:') && (baseGot.has(id) || !grayGot.has(id)))).toEqual(
+        [],
+      );
+      expect(inLane.filter((id) => id.includes(':base:') && (grayGot.has(id) || !baseGot.has(id)))).toEqual(
+        [],
+      );
+    }
+  }, 150_000);
 });

@@ -1,3 +1,4 @@
+export { type BaselineIgnoreInput, baselineIgnoredTags } from './baseline-ignored-tags.js';
 export { compileCondition, compileMatch, type Predicate } from './compile-condition.js';
 export {
   byPriority,

@@ -8,14 +8,17 @@ import {
   TAG_PROPERTY,
 } from '@graylane/core';
 import type { Agent } from '../create-agent.js';
-import { currentTag, runInLane } from '../lane-context.js';
+import { currentTag, enterMessageLane, leaveMessageLane, runInLane } from '../lane-context.js';
 import { patchMethod } from './patch-method.js';
 import { explainReceiveError } from './rocketmq-errors.js';
 import {
-  type ConsumerJoin,
+  type ConsumerPlace,
   type LaneSelection,
+  LONG_POLL_CAP_MS,
   laneSelection,
   messageGrayscaleSettings,
+  moveConsumer,
+  reportedGroup,
 } from './rocketmq-settings.js';
 
 /** The module whose loading triggers {@link instrumentRocketMQ}. */
@@ -24,6 +27,11 @@ export const ROCKETMQ_MODULE = '/rocketmq-client-nodejs/dist/index.js';
 // FilterType of apache/rocketmq/v2/definition.proto.
 const FILTER_TAG = 1;
 const FILTER_SQL = 2;
+// A gray group's position exists once the broker ran a first pop for it; a receive
+// that has neither failed nor answered after this long has reached the broker.
+const JOIN_CONFIRM_MS = 2_000;
+// What an app's code after `await simpleConsumer.receive()` reads first on a message.
+const MESSAGE_FIELDS = ['body', 'properties', 'messageId', 'keys', 'tag'];
 
 type AnyFn = (...args: unknown[]) => unknown;
 type AsyncFn = (...args: unknown[]) => Promise<unknown>;
@@ -55,9 +63,25 @@ interface MessageOptionsLike {
 interface RocketMQExports {
   FilterExpression: FilterExpressionClass;
   Producer: { prototype: { send: AnyFn } };
-  Consumer: { prototype: { wrapReceiveMessageRequest: AnyFn; receiveMessage: AsyncFn } };
-  SimpleConsumer: { prototype: { startup: AsyncFn } };
-  PushConsumer: { prototype: { startup: AsyncFn; wrapPushReceiveMessageRequest: AnyFn } };
+  Consumer: {
+    prototype: {
+      wrapReceiveMessageRequest: AnyFn;
+      receiveMessage: AsyncFn;
+      ackMessage: AnyFn;
+      invisibleDuration: AnyFn;
+    };
+  };
+  SimpleConsumer: { prototype: { startup: AsyncFn; shutdown: AsyncFn; receive: AsyncFn } };
+  PushConsumer: {
+    prototype: {
+      startup: AsyncFn;
+      shutdown: AsyncFn;
+      wrapPushReceiveMessageRequest: AnyFn;
+      wrapAckMessageRequest: AnyFn;
+      wrapChangeInvisibleDurationRequest: AnyFn;
+      wrapForwardMessageToDeadLetterQueueRequest: AnyFn;
+    };
+  };
   ConsumeService: { prototype: { consumeMessage: AsyncFn } };
 }
 
@@ -65,25 +89,38 @@ interface RocketMQExports {
  * Message grayscale for `rocketmq-client-nodejs`, switched on per app by its
  * MessageGrayscale resource:
  * - Producer#send adds the `graylane_tag` property (context tag, else the instance tag);
- * - a consumer on a tagged instance joins `<group>_<tag>` when it starts;
- * - every receive request (SimpleConsumer and PushConsumer alike) gets the lane
- *   filter of the moment, so changes apply at the next receive with no restart;
- * - received messages outside the lane (client mode, or a change during a long
- *   poll) are acked and never reach the app;
- * - a PushConsumer's listener runs in the message's tag context.
+ * - a consumer on a tagged instance polls `<group>_<tag>` while grayscale is on, and its
+ *   original group otherwise; it moves between them live, at its next receive;
+ * - every receive request (SimpleConsumer and PushConsumer alike) gets the lane filter
+ *   of the moment, and each message is acked in the group it came from;
+ * - received messages outside the lane (client mode, or a change during a long poll)
+ *   are acked and never reach the app;
+ * - a PushConsumer's listener runs in the message's lane; after a SimpleConsumer's
+ *   receive, the app's code enters a message's lane when it reads that message.
  * Every hook fails open: on an internal error the client behaves as without the agent.
  */
 export function instrumentRocketMQ(exports: unknown, agent: Agent): () => void {
   const mq = exports as RocketMQExports;
   const tag = agent.config.tag;
-  const joins = new WeakMap<object, ConsumerJoin>();
+  const places = new Map<object, ConsumerPlace>();
   // The lane selection a receive request was built with, so its response is checked against the same one.
   const requestSelections = new WeakMap<object, LaneSelection>();
+  const requestGroups = new WeakMap<object, string>();
+  const messageGroups = new WeakMap<object, string>();
   const fail = (where: string, error: unknown) =>
     agent.log.once(
       'GL_MQ_INSTRUMENTATION_FAILED',
       `RocketMQ ${where} failed inside the agent (${(error as Error)?.message ?? error}); this message goes on as without the agent`,
     );
+
+  function report(): void {
+    const groups: string[] = [];
+    for (const place of places.values()) {
+      const group = reportedGroup(place);
+      if (group !== undefined) groups.push(group);
+    }
+    agent.consumerGroups(groups);
+  }
 
   function ownFilterOf(filter: FilterExpressionLike): OwnFilter {
     return {
@@ -92,22 +129,26 @@ export function instrumentRocketMQ(exports: unknown, agent: Agent): () => void {
     };
   }
 
-  /** The filter to send for this receive, and the selection to check its messages against. */
+  /** Moves the consumer if it should, then returns the filter for this receive and its selection. */
   function laneFilter(
-    consumer: object,
+    consumer: ConsumerLike,
     filter: FilterExpressionLike,
   ): { filter: FilterExpressionLike; selection?: LaneSelection } {
-    const join = joins.get(consumer);
+    const place = places.get(consumer);
+    if (place === undefined) return { filter };
     const settings = messageGrayscaleSettings(agent);
-    const selection = laneSelection(tag, join, settings);
-    if (selection === undefined) {
-      if (join && !join.gray && tag !== '' && settings.enabled)
-        agent.log.once(
-          'GL_MQ_RESTART_NEEDED',
-          `message grayscale was turned on after consumer group ${join.originalGroup} started on this ${tag} instance: it keeps consuming as a baseline member until restarted, then joins ${join.originalGroup}_${tag}`,
-        );
-      return { filter };
+    const left = moveConsumer(place, settings, Date.now());
+    if (left !== undefined) {
+      consumer.consumerGroup = place.group;
+      agent.log.info(
+        place.group === place.grayGroup
+          ? `RocketMQ consumer group ${place.originalGroup} joins as ${place.group}: message grayscale is on for ${agent.config.app}`
+          : `RocketMQ consumer ${left} returns to group ${place.group}: message grayscale is off for ${agent.config.app}`,
+      );
+      report();
     }
+    const selection = laneSelection(tag, place, settings, agent);
+    if (selection === undefined) return { filter };
     const own = ownFilterOf(filter);
     const wanted =
       selection.mode === 'client'
@@ -118,20 +159,30 @@ export function instrumentRocketMQ(exports: unknown, agent: Agent): () => void {
     return { filter: new mq.FilterExpression(wanted.expression, type), selection };
   }
 
-  function wrapRequestBuilder(original: AnyFn): AnyFn {
-    return function (this: object, ...args: unknown[]) {
-      let selection: LaneSelection | undefined;
-      try {
-        const lane = laneFilter(this, args[2] as FilterExpressionLike);
-        args[2] = lane.filter;
-        selection = lane.selection;
-      } catch (error) {
-        fail('subscription filter', error);
-      }
-      const request = original.apply(this, args);
-      if (selection && request && typeof request === 'object') requestSelections.set(request, selection);
-      return request;
-    };
+  /** `pollIndex`: where the long-polling timeout sits among the builder's arguments. */
+  function wrapRequestBuilder(pollIndex: number) {
+    return (original: AnyFn): AnyFn =>
+      function (this: ConsumerLike, ...args: unknown[]) {
+        let selection: LaneSelection | undefined;
+        try {
+          const lane = laneFilter(this, args[2] as FilterExpressionLike);
+          args[2] = lane.filter;
+          selection = lane.selection;
+          // A parked poll keeps the filter and group it was sent with: keep polls short so
+          // a change of either reaches the broker within LONG_POLL_CAP_MS.
+          const poll = args[pollIndex];
+          if (places.has(this) && typeof poll === 'number' && poll > LONG_POLL_CAP_MS)
+            args[pollIndex] = LONG_POLL_CAP_MS;
+        } catch (error) {
+          fail('subscription filter', error);
+        }
+        const request = original.apply(this, args);
+        if (request && typeof request === 'object') {
+          requestGroups.set(request, this.consumerGroup);
+          if (selection) requestSelections.set(request, selection);
+        }
+        return request;
+      };
   }
 
   const undo: (() => void)[] = [];
@@ -160,46 +211,79 @@ export function instrumentRocketMQ(exports: unknown, agent: Agent): () => void {
     return Object.assign(Object.create(Object.getPrototypeOf(message)), message, { properties });
   }
 
-  async function joinGroup(consumer: ConsumerLike): Promise<void> {
-    if (joins.has(consumer)) return;
+  async function place(consumer: ConsumerLike): Promise<void> {
+    if (places.has(consumer)) return;
+    // The first config decides the group the consumer starts in.
     await agent.ready(3000);
     const originalGroup = consumer.consumerGroup;
-    const settings = messageGrayscaleSettings(agent);
-    const gray = tag !== '' && settings.enabled;
-    const group = gray ? grayConsumerGroup(originalGroup, tag) : originalGroup;
-    joins.set(consumer, { originalGroup, group, gray, mode: settings.mode });
-    if (!gray) return;
-    consumer.consumerGroup = group;
-    // The settings object captured the group at construction: correct what it reports to the proxy.
+    const grayGroup = tag === '' ? undefined : grayConsumerGroup(originalGroup, tag);
+    const entry: ConsumerPlace = {
+      originalGroup,
+      grayGroup,
+      group: originalGroup,
+      mode: 'sql92',
+      joined: false,
+      leavingSince: undefined,
+    };
+    moveConsumer(entry, messageGrayscaleSettings(agent), Date.now());
+    places.set(consumer, entry);
+    consumer.consumerGroup = entry.group;
+    // The settings object captured the group at construction: it reports the current one.
     const settingsObject = consumer.getSettings();
     const toProtobuf = settingsObject.toProtobuf;
     settingsObject.toProtobuf = function (this: unknown) {
       const pb = toProtobuf.call(this);
-      pb.getSubscription?.()?.getGroup?.()?.setName(group);
+      pb.getSubscription?.()?.getGroup?.()?.setName(consumer.consumerGroup);
       return pb;
     };
-    agent.log.info(`RocketMQ consumer group ${originalGroup} joins as ${group} (instance tag ${tag})`);
+    if (entry.group !== originalGroup)
+      agent.log.info(
+        `RocketMQ consumer group ${originalGroup} joins as ${entry.group} (instance tag ${tag})`,
+      );
+    report();
   }
 
   function wrapStartup(original: AsyncFn): AsyncFn {
     return async function startup(this: ConsumerLike, ...args: unknown[]) {
       try {
-        await joinGroup(this);
+        await place(this);
       } catch (error) {
         fail('consumer startup', error);
       }
       return original.apply(this, args);
     };
   }
-  undo.push(patchMethod(mq.SimpleConsumer.prototype, 'startup', wrapStartup));
-  undo.push(patchMethod(mq.PushConsumer.prototype, 'startup', wrapStartup));
-  undo.push(patchMethod(mq.Consumer.prototype, 'wrapReceiveMessageRequest', wrapRequestBuilder));
-  undo.push(patchMethod(mq.PushConsumer.prototype, 'wrapPushReceiveMessageRequest', wrapRequestBuilder));
+  function wrapShutdown(original: AsyncFn): AsyncFn {
+    return async function shutdown(this: ConsumerLike, ...args: unknown[]) {
+      try {
+        return await original.apply(this, args);
+      } finally {
+        if (places.delete(this)) report();
+      }
+    };
+  }
+  for (const consumer of [mq.SimpleConsumer.prototype, mq.PushConsumer.prototype]) {
+    undo.push(patchMethod(consumer, 'startup', wrapStartup));
+    undo.push(patchMethod(consumer, 'shutdown', wrapShutdown));
+  }
+  undo.push(patchMethod(mq.Consumer.prototype, 'wrapReceiveMessageRequest', wrapRequestBuilder(4)));
+  undo.push(patchMethod(mq.PushConsumer.prototype, 'wrapPushReceiveMessageRequest', wrapRequestBuilder(3)));
+
+  /** The broker has (or will have had) a pop of this consumer's new gray group: report it. */
+  function confirmJoin(consumer: object, group: string | undefined): void {
+    const entry = places.get(consumer);
+    if (entry === undefined || entry.joined || group === undefined || entry.group !== group) return;
+    if (group !== entry.grayGroup) return;
+    entry.joined = true;
+    report();
+  }
 
   // Both consumers receive through Consumer#receiveMessage: drop (ack) what is outside the lane.
   undo.push(
     patchMethod(mq.Consumer.prototype, 'receiveMessage', (original) => {
       return async function receiveMessage(this: ConsumerLike, ...args: unknown[]) {
+        const group = requestGroups.get(args[0] as object);
+        const confirm = setTimeout(() => confirmJoin(this, group), JOIN_CONFIRM_MS);
         let messages: MessageViewLike[];
         try {
           messages = (await original.apply(this, args)) as MessageViewLike[];
@@ -207,10 +291,15 @@ export function instrumentRocketMQ(exports: unknown, agent: Agent): () => void {
           const explained = explainReceiveError(error, this.consumerGroup);
           if (explained !== error) agent.log.once('GL_MQ_SQL92_UNSUPPORTED', (explained as Error).message);
           throw explained;
+        } finally {
+          clearTimeout(confirm);
         }
         try {
+          confirmJoin(this, group);
+          if (!Array.isArray(messages)) return messages;
+          if (group !== undefined) for (const m of messages) messageGroups.set(m, group);
           const selection = requestSelections.get(args[0] as object);
-          if (selection === undefined || !Array.isArray(messages) || messages.length === 0) return messages;
+          if (selection === undefined || messages.length === 0) return messages;
           const { accept } = clientFilter(selection.selector);
           const kept = messages.filter((m) => accept(m));
           for (const m of messages) {
@@ -231,20 +320,93 @@ export function instrumentRocketMQ(exports: unknown, agent: Agent): () => void {
     }),
   );
 
+  // Acks, invisibility changes and dead-lettering name the group the message came from,
+  // which is not the consumer's group any more after a move. Each reads the group
+  // before its first await, so the swap lasts exactly as long as the synchronous call.
+  function inGroupOfMessage(original: AnyFn): AnyFn {
+    return function (this: ConsumerLike, ...args: unknown[]) {
+      const from = messageGroups.get(args[0] as object);
+      if (from === undefined || from === this.consumerGroup) return original.apply(this, args);
+      const now = this.consumerGroup;
+      this.consumerGroup = from;
+      try {
+        return original.apply(this, args);
+      } finally {
+        this.consumerGroup = now;
+      }
+    };
+  }
+  undo.push(patchMethod(mq.Consumer.prototype, 'ackMessage', inGroupOfMessage));
+  undo.push(patchMethod(mq.Consumer.prototype, 'invisibleDuration', inGroupOfMessage));
+  undo.push(patchMethod(mq.PushConsumer.prototype, 'wrapAckMessageRequest', inGroupOfMessage));
+  undo.push(patchMethod(mq.PushConsumer.prototype, 'wrapChangeInvisibleDurationRequest', inGroupOfMessage));
+  undo.push(
+    patchMethod(mq.PushConsumer.prototype, 'wrapForwardMessageToDeadLetterQueueRequest', inGroupOfMessage),
+  );
+
+  /** The lane a received message belongs to, or undefined when grayscale leaves it alone. */
+  function laneOf(message: MessageViewLike): string | undefined {
+    const value = propertyOf(message, TAG_PROPERTY);
+    if (value !== undefined && isValidTag(value)) return value;
+    return messageGrayscaleSettings(agent).enabled ? '' : undefined;
+  }
+
   // PushConsumer: the listener runs in the message's lane.
   undo.push(
     patchMethod(mq.ConsumeService.prototype, 'consumeMessage', (original) => {
       return function consumeMessage(this: unknown, ...args: unknown[]) {
         let laneTag: string | undefined;
         try {
-          const value = propertyOf(args[0] as MessageViewLike, TAG_PROPERTY);
-          if (value !== undefined && isValidTag(value)) laneTag = value;
-          else if (messageGrayscaleSettings(agent).enabled) laneTag = '';
+          laneTag = laneOf(args[0] as MessageViewLike);
         } catch (error) {
           fail('consume', error);
         }
         if (laneTag === undefined) return original.apply(this, args);
         return runInLane(laneTag, () => original.apply(this, args));
+      };
+    }),
+  );
+
+  // SimpleConsumer: the app's code after `await receive()` cannot be wrapped, so each
+  // message puts the code that reads it into its lane, until the next receive.
+  function enterLaneOnRead(message: object, laneTag: string): void {
+    for (const field of MESSAGE_FIELDS) {
+      const descriptor = Object.getOwnPropertyDescriptor(message, field);
+      if (descriptor === undefined || !('value' in descriptor)) continue;
+      let value = descriptor.value;
+      Object.defineProperty(message, field, {
+        configurable: true,
+        enumerable: descriptor.enumerable,
+        get() {
+          enterMessageLane(laneTag);
+          return value;
+        },
+        set(next) {
+          value = next;
+        },
+      });
+    }
+  }
+  undo.push(
+    patchMethod(mq.SimpleConsumer.prototype, 'receive', (original) => {
+      return function receive(this: unknown, ...args: unknown[]) {
+        try {
+          leaveMessageLane();
+        } catch (error) {
+          fail('receive', error);
+        }
+        return original.apply(this, args).then((messages) => {
+          try {
+            if (Array.isArray(messages))
+              for (const m of messages) {
+                const laneTag = laneOf(m as MessageViewLike);
+                if (laneTag !== undefined && m && typeof m === 'object') enterLaneOnRead(m, laneTag);
+              }
+          } catch (error) {
+            fail('receive', error);
+          }
+          return messages;
+        });
       };
     }),
   );
