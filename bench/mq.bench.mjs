@@ -45,7 +45,7 @@ const NAMESPACE = 'bench';
 // Ports of its own, clear of the defaults and of the test suites' brokers.
 const BROKER = {
   name: 'bench-mq',
-  ports: { namesrv: 49876, proxy: 48081, remoting: 48080, broker: 41911 },
+  ports: { namesrv: 29776, proxy: 27981, remoting: 27980, broker: 31211 },
 };
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 

@@ -8,9 +8,10 @@ import { ADMIN_TOKEN, type ControlPlane, cacheDir, startControlPlane, waitFor } 
 // One real broker on ports of its own, one real control plane, apps under the agent with
 // no Graylane import (fixtures/mq-app.mjs). Every consumer app runs a SimpleConsumer and a
 // PushConsumer on its own topic; two producer instances (baseline and gray) send to all.
+// Ports below the kernel's ephemeral range (32768 and up), where an outgoing connection could hold one.
 const BROKER = {
   name: 'agent-mq-tests',
-  ports: { namesrv: 39876, proxy: 38081, remoting: 38080, broker: 40911 },
+  ports: { namesrv: 29876, proxy: 28081, remoting: 28080, broker: 30911 },
 };
 const NAMESPACE = 'mq';
 const fixture = fileURLToPath(new URL('./fixtures/mq-app.mjs', import.meta.url));

@@ -283,7 +283,7 @@ export function instrumentRocketMQ(exports: unknown, agent: Agent): () => void {
     patchMethod(mq.Consumer.prototype, 'receiveMessage', (original) => {
       return async function receiveMessage(this: ConsumerLike, ...args: unknown[]) {
         const group = requestGroups.get(args[0] as object);
-        const confirm = setTimeout(() => confirmJoin(this, group), JOIN_CONFIRM_MS);
+        const confirm = setTimeout(() => confirmJoin(this, group), JOIN_CONFIRM_MS).unref();
         let messages: MessageViewLike[];
         try {
           messages = (await original.apply(this, args)) as MessageViewLike[];

@@ -74,7 +74,9 @@ const demo: Command = async (args) => {
       log,
       serverPort: Number(values['server-port'] ?? (check ? 0 : 7070)),
       gatewayPort: Number(values.port ?? (check ? 0 : 20000)),
-      brokerPorts: check ? { namesrv: 49976, proxy: 48181, remoting: 48180, broker: 41011 } : undefined,
+      // Fixed ports of its own, below the kernel's ephemeral range (32768 and up), where an
+      // outgoing connection could be holding one.
+      brokerPorts: check ? { namesrv: 29976, proxy: 28181, remoting: 28180, broker: 31011 } : undefined,
     });
   } catch (error) {
     console.error(formatError(GraylaneError.from(error)));

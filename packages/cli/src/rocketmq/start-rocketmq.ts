@@ -67,8 +67,8 @@ export interface RunningRocketMQ {
  * In a vitest globalSetup (ports of its own, so a developer's broker is left alone):
  * ```ts
  * export default async function ({ provide }: TestProject) {
- *   const broker = await startRocketMQ({ name: 'agent-tests', ports: { namesrv: 39876, proxy: 38081,
- *     remoting: 38080, broker: 40911 }, fresh: true });
+ *   const broker = await startRocketMQ({ name: 'agent-tests', ports: { namesrv: 29876, proxy: 28081,
+ *     remoting: 28080, broker: 30911 }, fresh: true });
  *   await broker.createTopic('TEST_MQ');
  *   provide('rocketmqEndpoints', broker.endpoints);
  *   return () => broker.stop({ force: true });
