@@ -10,6 +10,7 @@ import {
 import type { Agent } from '../create-agent.js';
 import { currentTag, enterMessageLane, leaveMessageLane, runInLane } from '../lane-context.js';
 import { patchMethod } from './patch-method.js';
+import { type CursorKeeper, type MessageQueueLike, startCursorKeeper } from './rocketmq-cursor-keeper.js';
 import { explainReceiveError } from './rocketmq-errors.js';
 import {
   type ConsumerPlace,
@@ -30,6 +31,8 @@ const FILTER_SQL = 2;
 // A gray group's position exists once the broker ran a first pop for it; a receive
 // that has neither failed nor answered after this long has reached the broker.
 const JOIN_CONFIRM_MS = 2_000;
+// The cursor keeper's filter: a message tag no message carries.
+const CURSOR_TAG = 'graylane-cursor-keeper';
 // What an app's code after `await simpleConsumer.receive()` reads first on a message.
 const MESSAGE_FIELDS = ['body', 'properties', 'messageId', 'keys', 'tag'];
 
@@ -107,6 +110,12 @@ export function instrumentRocketMQ(exports: unknown, agent: Agent): () => void {
   const requestSelections = new WeakMap<object, LaneSelection>();
   const requestGroups = new WeakMap<object, string>();
   const messageGroups = new WeakMap<object, string>();
+  const keepers = new Map<object, CursorKeeper>();
+  // Joins confirmed while a keeper poll was parked on the gray group, reported when it ends.
+  const pendingJoins = new Set<object>();
+  // The client's own request builder and receive, for the keeper's polls.
+  let buildReceive: AnyFn | undefined;
+  let receive: AsyncFn | undefined;
   const fail = (where: string, error: unknown) =>
     agent.log.once(
       'GL_MQ_INSTRUMENTATION_FAILED',
@@ -161,10 +170,12 @@ export function instrumentRocketMQ(exports: unknown, agent: Agent): () => void {
 
   /** `pollIndex`: where the long-polling timeout sits among the builder's arguments. */
   function wrapRequestBuilder(pollIndex: number) {
-    return (original: AnyFn): AnyFn =>
-      function (this: ConsumerLike, ...args: unknown[]) {
+    return (original: AnyFn): AnyFn => {
+      if (pollIndex === 4) buildReceive = original;
+      return function (this: ConsumerLike, ...args: unknown[]) {
         let selection: LaneSelection | undefined;
         try {
+          keepers.get(this)?.saw(args[1] as MessageQueueLike);
           const lane = laneFilter(this, args[2] as FilterExpressionLike);
           args[2] = lane.filter;
           selection = lane.selection;
@@ -183,6 +194,7 @@ export function instrumentRocketMQ(exports: unknown, agent: Agent): () => void {
         }
         return request;
       };
+    };
   }
 
   const undo: (() => void)[] = [];
@@ -240,7 +252,35 @@ export function instrumentRocketMQ(exports: unknown, agent: Agent): () => void {
       agent.log.info(
         `RocketMQ consumer group ${originalGroup} joins as ${entry.group} (instance tag ${tag})`,
       );
+    if (grayGroup !== undefined) keepers.set(consumer, keepCursor(consumer, entry, grayGroup));
     report();
+  }
+
+  function keepCursor(consumer: ConsumerLike, entry: ConsumerPlace, grayGroup: string): CursorKeeper {
+    const filter = new mq.FilterExpression(CURSOR_TAG, FILTER_TAG);
+    return startCursorKeeper({
+      place: entry,
+      async poll(queue) {
+        if (buildReceive === undefined || receive === undefined) return;
+        const current = consumer.consumerGroup;
+        consumer.consumerGroup = grayGroup;
+        let request: unknown;
+        try {
+          request = buildReceive.call(consumer, 1, queue, filter, 30_000, LONG_POLL_CAP_MS);
+        } finally {
+          consumer.consumerGroup = current;
+        }
+        // Nothing carries the tag; anything that did would become visible again to the gray group.
+        await receive.call(consumer, request, queue, LONG_POLL_CAP_MS);
+      },
+      idle() {
+        if (pendingJoins.delete(consumer)) confirmJoin(consumer, grayGroup);
+      },
+      failed: (error) =>
+        agent.log.debug(
+          `keeping the position of ${grayGroup} failed (${(error as Error)?.message}); grayscale turned on later may deliver older gray messages again`,
+        ),
+    });
   }
 
   function wrapStartup(original: AsyncFn): AsyncFn {
@@ -258,6 +298,9 @@ export function instrumentRocketMQ(exports: unknown, agent: Agent): () => void {
       try {
         return await original.apply(this, args);
       } finally {
+        keepers.get(this)?.stop();
+        keepers.delete(this);
+        pendingJoins.delete(this);
         if (places.delete(this)) report();
       }
     };
@@ -274,6 +317,10 @@ export function instrumentRocketMQ(exports: unknown, agent: Agent): () => void {
     const entry = places.get(consumer);
     if (entry === undefined || entry.joined || group === undefined || entry.group !== group) return;
     if (group !== entry.grayGroup) return;
+    if (keepers.get(consumer)?.busy()) {
+      pendingJoins.add(consumer);
+      return;
+    }
     entry.joined = true;
     report();
   }
@@ -281,6 +328,7 @@ export function instrumentRocketMQ(exports: unknown, agent: Agent): () => void {
   // Both consumers receive through Consumer#receiveMessage: drop (ack) what is outside the lane.
   undo.push(
     patchMethod(mq.Consumer.prototype, 'receiveMessage', (original) => {
+      receive = original;
       return async function receiveMessage(this: ConsumerLike, ...args: unknown[]) {
         const group = requestGroups.get(args[0] as object);
         const confirm = setTimeout(() => confirmJoin(this, group), JOIN_CONFIRM_MS).unref();
