@@ -181,7 +181,24 @@ describe('the console', () => {
   });
 
   it('shows message grayscale, gateway routes and the audit log with a diff', async () => {
+    // A consumer app's instances report the groups they poll, as the agent does.
+    for (const [tag, group] of [
+      ['', 'orders-push'],
+      ['gray', 'orders-push_gray'],
+    ]) {
+      const registered = await api('POST', `/v1/namespaces/${NS}/instances`, ADMIN, {
+        id: `orders-${tag || 'base'}`,
+        app: 'orders',
+        tag,
+        address: '127.0.0.1',
+        consumerGroups: [group],
+      });
+      expect(registered.status).toBe(201);
+    }
     await page.getByRole('link', { name: 'Message grayscale' }).click();
+    const orders = page.locator('article[data-app="orders"]');
+    await orders.getByRole('rowheader', { name: 'orders-push_gray' }).waitFor();
+    await orders.getByRole('rowheader', { name: 'orders-push', exact: true }).waitFor();
     const card = page.locator('article[data-app="app-a"]');
     await card.waitFor();
     await card.getByRole('switch', { name: /Message grayscale/ }).check();
