@@ -461,5 +461,7 @@ export function instrumentRocketMQ(exports: unknown, agent: Agent): () => void {
 
   return () => {
     for (const u of undo.reverse()) u();
+    for (const keeper of keepers.values()) keeper.stop();
+    keepers.clear();
   };
 }
