@@ -16,6 +16,8 @@ export const serverOptionsSchema = z.strictObject({
   /** Every request is treated as admin. Only for local experiments. */
   insecureNoAuth: z.boolean().default(false),
   instanceTtlMs: z.number().int().min(100).default(15_000),
+  /** Audit entries older than this are deleted (at start, then every minute); 0 keeps them forever. */
+  auditRetentionDays: z.number().min(0).default(90),
   bodyLimitBytes: z
     .number()
     .int()

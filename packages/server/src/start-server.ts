@@ -100,11 +100,21 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     !options.host || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
 
+  const retentionMs = options.auditRetentionDays * 24 * 3_600_000;
+  const prune = async () => {
+    const now = Date.now();
+    await store.prune(now).catch(() => undefined);
+    if (retentionMs === 0) return;
+    await store.pruneAudit(now - retentionMs).catch((error: Error) => {
+      log(`pruning the audit log failed (${error.message}); it is tried again in a minute`);
+    });
+  };
+  await prune();
   const timers = [
     setInterval(() => {
       for (const s of hub.loaded()) for (const w of s.watchers) w.send(': ping\n\n');
     }, PING_MS),
-    setInterval(() => store.prune(Date.now()).catch(() => undefined), PRUNE_MS),
+    setInterval(() => void prune(), PRUNE_MS),
   ];
   if (store.dialect === 'postgres') {
     // A safety net under LISTEN/NOTIFY: a notification lost with a dropped connection is caught here.

@@ -548,4 +548,25 @@ export function controlPlaneCases(makeFixture: () => Promise<StoreFixture>): voi
       expect(Number(next.body.results[0].resourceVersion)).toBe(snapBefore.version + 1);
     });
   });
+
+  describe('audit retention', () => {
+    // Last in the file: it deletes the audit entries the cases above wrote.
+    it('deletes audit entries older than the retention when it starts, and keeps the newer ones', async () => {
+      const older = await call('GET', '/v1/audit?limit=1000');
+      expect(older.body.items.length).toBeGreaterThan(0);
+      await sleep(3000);
+      const inRetention = laneYaml('kept').replace(
+        'metadata: { name: kept }',
+        'metadata: { name: kept, namespace: retention }',
+      );
+      expect((await call('POST', '/v1/apply', inRetention)).status).toBe(200);
+      // 1.5 s: every entry above is at least 3 s old, the new one far younger.
+      const pruning = await fixture.start({ auditRetentionDays: 1.5 / 86_400 });
+      const left = await api(pruning.url)('GET', '/v1/audit?limit=1000');
+      await pruning.close();
+      expect(
+        left.body.items.map((e: { namespace: string; name: string }) => `${e.namespace}/${e.name}`),
+      ).toEqual(['retention/kept']);
+    });
+  });
 }

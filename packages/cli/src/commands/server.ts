@@ -16,6 +16,8 @@ options:
   --admin-token T       seed this admin token (env GRAYLANE_ADMIN_TOKEN); without it, an
                         empty store gets a generated one, printed once
   --instance-ttl D      instance expiry without heartbeat, e.g. 15s or 15000 (default 15s)
+  --audit-retention-days N
+                        delete audit entries older than N days (default 90; 0 keeps them all)
   --insecure-no-auth    accept every request as admin (local experiments only)`;
 
 function duration(text: string): number {
@@ -29,6 +31,15 @@ function duration(text: string): number {
   return m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n;
 }
 
+function days(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  throw new GraylaneError(
+    'GL_BAD_REQUEST',
+    `--audit-retention-days ${text} is not a number of days: use e.g. 90, or 0 to keep the audit log forever`,
+  );
+}
+
 function parseOptions(args: string[]) {
   return parseArgs({
     args,
@@ -39,6 +50,7 @@ function parseOptions(args: string[]) {
       postgres: { type: 'string' },
       'admin-token': { type: 'string' },
       'instance-ttl': { type: 'string' },
+      'audit-retention-days': { type: 'string' },
       'insecure-no-auth': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -66,6 +78,7 @@ const server: Command = async (args) => {
       adminToken: values['admin-token'] ?? (process.env.GRAYLANE_ADMIN_TOKEN || undefined),
       insecureNoAuth: values['insecure-no-auth'] === true,
       instanceTtlMs: values['instance-ttl'] === undefined ? undefined : duration(values['instance-ttl']),
+      auditRetentionDays: days(values['audit-retention-days']),
     });
     const stopped = new Promise<void>((resolve) => {
       const stop = () => {

@@ -98,6 +98,11 @@ export async function createStore(options: StoreOptions): Promise<Store> {
       return rows.map((r) => JSON.parse(r.body) as ConfigChange);
     },
 
+    async pruneAudit(before) {
+      const rows = await db.query<{ id: number }>('DELETE FROM audit WHERE at < $1 RETURNING id', [before]);
+      return rows.length;
+    },
+
     async listAudit({ namespace, limit }) {
       const rows =
         namespace === undefined

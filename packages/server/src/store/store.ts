@@ -103,6 +103,8 @@ export interface Store {
   queryMetrics(namespace: string, app: string, res: 's' | 'm', from: number): Promise<MetricRow[]>;
   /** Drops changes and metric points past their retention. */
   prune(now: number): Promise<void>;
+  /** Deletes audit entries recorded before `before` (epoch ms); returns how many. */
+  pruneAudit(before: number): Promise<number>;
 
   /**
    * Calls `onChange` when another replica commits a change (PostgreSQL LISTEN/NOTIFY).
