@@ -52,7 +52,11 @@ http {
   fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
-  upstream app { server 127.0.0.1:${upstreamPort}; keepalive 64; }
+  # The Node proxies keep client connections open for good: so does nginx (its default
+  # closes one after 1000 requests, which the load generator counts as an error).
+  keepalive_requests 1000000;
+  # Idle upstream connections close before the upstream's own 30 s keep-alive does.
+  upstream app { server 127.0.0.1:${upstreamPort}; keepalive 64; keepalive_timeout 20s; keepalive_requests 1000000; }
   server {
     listen 127.0.0.1:${port};
     location / {
