@@ -204,7 +204,7 @@ describe('message grayscale over a real RocketMQ', () => {
     // from then on the baseline may leave gray messages to it (at its next, short, poll).
     for (const c of cells.filter((x) => x.consumers === 'base+gray'))
       await consumingIn(cellName(c), 'gray', groupsOf(cellName(c), 'gray'));
-    await sleep(6000);
+    await sleep(7000);
 
     for (const c of cells) {
       for (let n = 0; n < PER_PRODUCER; n++) {
@@ -348,8 +348,8 @@ describe('message grayscale over a real RocketMQ', () => {
     await cp.apply(grayscale(app, { enabled: true, filter: 'sql92', baselineIgnoredTags: ['gray'] }));
     await consumingIn(app, 'gray', groupsOf(app, 'gray'));
     // The baseline skips gray from its next poll on, at most one long poll later.
-    const laneFrom = Date.now() + 6000;
-    await sleep(10000);
+    const laneFrom = Date.now() + 8000;
+    await sleep(12000);
     expect(base.stderr()).not.toContain('GL_MQ');
     expect(gray.stderr()).toContain(`joins as ${app}-simple_gray`);
 
@@ -362,7 +362,7 @@ describe('message grayscale over a real RocketMQ', () => {
     const keptFrom = Date.now();
     await sleep(4000);
     const keptUntil = Date.now();
-    await sleep(6000);
+    await sleep(8000);
     // ...so turning grayscale on again delivers none of the gray messages the original group took.
     await cp.apply(grayscale(app, { enabled: true, filter: 'sql92', baselineIgnoredTags: ['gray'] }));
     await consumingIn(app, 'gray', groupsOf(app, 'gray'));
