@@ -22,6 +22,7 @@ export type Role = 'admin' | 'viewer';
 export interface ApiClient {
   get<T>(path: string): Promise<T>;
   put<T>(path: string, body: unknown): Promise<T>;
+  post<T>(path: string, body: unknown): Promise<T>;
   del(path: string): Promise<void>;
 }
 
@@ -68,6 +69,7 @@ export function createApiClient(token: string, onUnauthenticated: () => void = (
   return {
     get: (path) => call('GET', path),
     put: (path, body) => call('PUT', path, body),
+    post: (path, body) => call('POST', path, body),
     del: (path) => call('DELETE', path),
   };
 }

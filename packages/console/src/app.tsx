@@ -7,6 +7,7 @@ import { GatewayPage } from './pages/gateway-page.js';
 import { LaneEditPage, LanesPage } from './pages/lanes-page.js';
 import { MessagesPage } from './pages/messages-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
+import { TokensPage } from './pages/tokens-page.js';
 import { Link, navigate, usePath } from './router.js';
 import { loadSession, type Session, SessionProvider, saveSession, useSession } from './session.js';
 import { usePoll } from './use-poll.js';
@@ -17,6 +18,7 @@ const nav = [
   { href: '/messages', label: 'Message grayscale' },
   { href: '/gateway', label: 'Gateway routes' },
   { href: '/audit', label: 'Audit log' },
+  { href: '/tokens', label: 'Tokens', adminOnly: true },
 ];
 
 function Page(props: { path: string }) {
@@ -29,6 +31,7 @@ function Page(props: { path: string }) {
   if (section === 'messages') return <MessagesPage />;
   if (section === 'gateway') return <GatewayPage />;
   if (section === 'audit') return <AuditPage />;
+  if (section === 'tokens') return <TokensPage />;
   return <AppsPage />;
 }
 
@@ -77,18 +80,20 @@ function Shell(props: { session: Session; onNamespace: (ns: string) => void; onS
       </header>
       <nav className="side" aria-label="Main">
         <ul>
-          {nav.map((n) => (
-            <li key={n.href}>
-              <Link
-                href={n.href}
-                aria-current={
-                  section === n.href || (section === '/' && n.href === '/apps') ? 'page' : undefined
-                }
-              >
-                {n.label}
-              </Link>
-            </li>
-          ))}
+          {nav
+            .filter((n) => !n.adminOnly || props.session.role === 'admin')
+            .map((n) => (
+              <li key={n.href}>
+                <Link
+                  href={n.href}
+                  aria-current={
+                    section === n.href || (section === '/' && n.href === '/apps') ? 'page' : undefined
+                  }
+                >
+                  {n.label}
+                </Link>
+              </li>
+            ))}
         </ul>
       </nav>
       <main id="main" tabIndex={-1}>

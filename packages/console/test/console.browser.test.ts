@@ -258,10 +258,32 @@ describe('the console', () => {
     );
   });
 
+  it('issues a token that is shown once, and revoking it refuses its holder at once', async () => {
+    await page.getByRole('link', { name: 'Tokens' }).click();
+    await page.getByRole('heading', { name: 'Tokens' }).waitFor();
+    await page.getByLabel('Token name').fill('Not A Name');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await page.locator('#token-name-error').waitFor();
+    await page.getByLabel('Token name').fill('ci-viewer');
+    await page.getByLabel('Role').selectOption('viewer');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const token = ((await page.getByTestId('issued-token').textContent()) ?? '').trim();
+    await page.getByRole('rowheader', { name: 'ci-viewer' }).waitFor();
+    expect((await api('GET', '/v1/namespaces', token)).status).toBe(200);
+    const listed = await api('GET', '/v1/tokens', ADMIN);
+    expect(listed.body.items).toContainEqual(expect.objectContaining({ name: 'ci-viewer', role: 'viewer' }));
+    await shot('tokens');
+    await page.getByRole('button', { name: 'Revoke token ci-viewer' }).click();
+    await page.getByRole('button', { name: 'Yes, revoke token ci-viewer' }).click();
+    await page.getByRole('rowheader', { name: 'ci-viewer' }).waitFor({ state: 'detached' });
+    expect((await api('GET', '/v1/namespaces', token)).status).toBe(401);
+  });
+
   it('gives a viewer token a read-only console, and the server refuses its writes', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await signIn(viewerToken);
     await expect(page.getByTestId('role').textContent()).resolves.toBe('viewer');
+    await expect(page.getByRole('link', { name: 'Tokens' }).count()).resolves.toBe(0);
     await page.getByRole('link', { name: 'Tag routing' }).click();
     await page.locator('tr[data-lane="gray"]').waitFor();
     await expect(page.getByRole('link', { name: 'New lane' }).count()).resolves.toBe(0);
