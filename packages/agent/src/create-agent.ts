@@ -26,7 +26,8 @@ export interface Agent {
   markFailed(instance: Instance): void;
   begin(instance: Instance): void;
   end(instance: Instance): void;
-  recordInbound(durationMs: number, failed: boolean): void;
+  /** One inbound request, counted under `tag` (default: the instance's own tag). */
+  recordInbound(durationMs: number, failed: boolean, tag?: string): void;
   /** A server of the app started listening (port detection). */
   listening(protocol: Protocol, port: number): void;
   /** The consumer groups the app's message consumers poll now, as the registry should show them. */
@@ -130,19 +131,21 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
   }
 
   async function flushMetrics(timeoutMs = 5000): Promise<void> {
-    const window = metrics.flush();
-    if (!client || window.requests === 0) return;
-    const body = {
-      instanceId: id,
-      app: config.app,
-      tag: config.tag,
-      at: Date.now(),
-      intervalMs: config.metricsIntervalMs,
-      ...window,
-    };
-    await client
-      .request('POST', `/v1/namespaces/${config.namespace}/metrics`, body, timeoutMs)
-      .catch(() => {});
+    const windows = metrics.flush();
+    if (!client) return;
+    const at = Date.now();
+    await Promise.all(
+      [...windows].map(([tag, window]) =>
+        client
+          .request(
+            'POST',
+            `/v1/namespaces/${config.namespace}/metrics`,
+            { instanceId: id, app: config.app, tag, at, intervalMs: config.metricsIntervalMs, ...window },
+            timeoutMs,
+          )
+          .catch(() => {}),
+      ),
+    );
   }
 
   async function watchLoop(): Promise<void> {
@@ -191,7 +194,7 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
     markFailed: (i) => balancer.markFailed(i.id),
     begin: (i) => balancer.begin(i.id),
     end: (i) => balancer.end(i.id),
-    recordInbound: (ms, failed) => metrics.record(ms, failed),
+    recordInbound: (ms, failed, tag = config.tag) => metrics.record(ms, failed, tag),
     consumerGroups(next) {
       const sorted = [...new Set(next)].sort();
       if (sorted.join('\n') === groups.join('\n')) return;

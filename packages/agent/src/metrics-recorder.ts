@@ -8,26 +8,37 @@ export interface MetricsWindow {
   latencyCounts: number[];
 }
 
-/** Counts inbound requests of this instance between two flushes. Cheap: no allocation per request. */
+const emptyWindow = (): MetricsWindow => ({
+  requests: 0,
+  errors: 0,
+  latencyBucketsMs: LATENCY_BUCKETS_MS,
+  latencyCounts: new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0),
+});
+
+/**
+ * Counts inbound requests between two flushes, per tag: an app's instance counts under its
+ * own tag, the gateway under each request's lane. Cheap: no allocation per request.
+ */
 export function createMetricsRecorder() {
-  let requests = 0;
-  let errors = 0;
-  let counts = new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0);
+  let windows = new Map<string, MetricsWindow>();
   return {
-    record(durationMs: number, failed: boolean): void {
-      requests++;
-      if (failed) errors++;
+    record(durationMs: number, failed: boolean, tag = ''): void {
+      let window = windows.get(tag);
+      if (window === undefined) {
+        window = emptyWindow();
+        windows.set(tag, window);
+      }
+      window.requests++;
+      if (failed) window.errors++;
       let i = 0;
       while (i < LATENCY_BUCKETS_MS.length && durationMs > LATENCY_BUCKETS_MS[i]!) i++;
-      counts[i]!++;
+      window.latencyCounts[i]!++;
     },
-    /** Returns the counts since the last flush and starts a new window. */
-    flush(): MetricsWindow {
-      const window = { requests, errors, latencyBucketsMs: LATENCY_BUCKETS_MS, latencyCounts: counts };
-      requests = 0;
-      errors = 0;
-      counts = new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0);
-      return window;
+    /** Returns the counts since the last flush, by tag, and starts a new window. */
+    flush(): Map<string, MetricsWindow> {
+      const done = windows;
+      windows = new Map();
+      return done;
     },
   };
 }

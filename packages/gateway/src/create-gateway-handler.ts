@@ -80,10 +80,12 @@ export function createGatewayHandler(agent: Agent, pools: UpstreamPools): Handle
   return (req, res) => {
     const started = performance.now();
     let recorded = false;
+    // Counted under the request's lane, so the gateway's trend shows how traffic splits.
+    let laneTag = '';
     const record = (failed: boolean) => {
       if (recorded) return;
       recorded = true;
-      agent.recordInbound(performance.now() - started, failed || res.statusCode >= 500);
+      agent.recordInbound(performance.now() - started, failed || res.statusCode >= 500, laneTag);
     };
     try {
       const { path, search } = targetOf(req.url ?? '');
@@ -112,6 +114,7 @@ export function createGatewayHandler(agent: Agent, pools: UpstreamPools): Handle
         ) ??
         state.entryMatcher(createRequestView({ method, url: path + search, headers: req.headers }))?.tag ??
         '';
+      laneTag = tag;
       const target = agent.route(app, tag, 'http');
       const headers = upstreamHeaders(req, tag !== '' && state.policy(tag).propagation ? tag : undefined);
       const hasBody =

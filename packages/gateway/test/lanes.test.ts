@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../src/index.js';
 import {
+  ADMIN_TOKEN,
   type ControlPlane,
   gatewayOf,
   get,
@@ -25,6 +26,7 @@ beforeAll(async () => {
   await cp.register(NS, 'app-a', '', base.port);
   await cp.register(NS, 'app-a', 'gray', gray.port);
   await cp.apply(route(NS, 'a', { match: { pathPrefix: '/A' }, app: 'app-a' }));
+  process.env.GRAYLANE_METRICS_INTERVAL_MS = '500';
   gw = await gatewayOf(cp, NS);
   await waitFor('the route reaches the gateway', async () => (await get(gw.url, '/A')).status === 200);
 });
@@ -47,6 +49,22 @@ async function applyLane(spec: Record<string, unknown>, probe: [string, Record<s
 const entry = (match: Record<string, unknown>) => ({ entry: { apps: ['gateway'], match: { all: [match] } } });
 
 describe('gateway lanes', () => {
+  it('reports its traffic per lane, so its trend shows gray apart from the baseline', async () => {
+    for (let i = 0; i < 5; i++) {
+      expect((await get(gw.url, '/A/x', { 'x-graylane-tag': 'gray' })).body.name).toBe('gray');
+      expect((await get(gw.url, '/A/x')).body.name).toBe('base');
+    }
+    await waitFor('the gateway trend has a gray and a baseline series', async () => {
+      const res = await fetch(`${cp.url}/v1/namespaces/${NS}/apps/gateway/metrics?window=5m`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+      const { series } = (await res.json()) as { series: { tag: string; points: { qps: number }[] }[] };
+      const requests = (tag: string) =>
+        (series.find((s) => s.tag === tag)?.points ?? []).reduce((n, p) => n + p.qps, 0);
+      return (requests('gray') >= 5 && requests('') >= 5) || series.map((s) => s.tag);
+    });
+  });
+
   it('keeps an incoming tag (header or baggage) and stamps it for the upstream', async () => {
     await cp.remove(NS, 'lanes', 'gray').catch(() => {});
     const direct = await get(gw.url, '/A/x', { 'x-graylane-tag': 'gray' });
