@@ -258,6 +258,23 @@ describe('the console', () => {
     );
   });
 
+  it('shows the server refusing a save when someone changed the lane meanwhile, and keeps their change', async () => {
+    await page.goto(`${server.url}/lanes/gray`);
+    await page.getByLabel('Priority').waitFor();
+    const opened = await api('GET', `/v1/namespaces/${NS}/lanes/gray`, ADMIN);
+    const theirs = opened.body.spec.priority + 1;
+    const changed = { ...opened.body, spec: { ...opened.body.spec, priority: theirs } };
+    expect((await api('PUT', `/v1/namespaces/${NS}/lanes/gray`, ADMIN, changed)).status).toBeLessThan(300);
+    await page.getByLabel('Priority').fill(String(theirs + 10));
+    await page.getByRole('button', { name: 'Save lane' }).click();
+    const error = page.locator('p.form-error');
+    await error.waitFor();
+    await expect(error.textContent()).resolves.toContain('Someone changed this lane since you opened it');
+    await page.waitForFunction(() => document.activeElement?.classList.contains('form-error') === true);
+    const stored = await api('GET', `/v1/namespaces/${NS}/lanes/gray`, ADMIN);
+    expect(stored.body.spec.priority).toBe(theirs);
+  });
+
   it('issues a token that is shown once, and revoking it refuses its holder at once', async () => {
     await page.getByRole('link', { name: 'Tokens' }).click();
     await page.getByRole('heading', { name: 'Tokens' }).waitFor();

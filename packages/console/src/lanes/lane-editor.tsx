@@ -1,5 +1,5 @@
 import { API_VERSION, type Lane, laneSchema, type MatchGroup } from '@graylane/core';
-import { type FormEvent, useMemo, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, enc, type Issue } from '../api-client.js';
 import { Field, fieldId, IssueContext, type IssueContextValue } from '../components/field.js';
 import { ReadOnlyNote } from '../components/states.js';
@@ -125,30 +125,28 @@ export function LaneEditor(props: { initial: Draft; isNew: boolean; others: Lane
           ? 'Someone changed this lane since you opened it. Reload to see their version, then edit again.'
           : err.message,
       );
-      if (err instanceof ApiError) focusFirst(err.issues);
+      focusFirst(err instanceof ApiError ? err.issues : []);
     } finally {
       setSaving(false);
     }
   }
 
-  function focusFirst(issues: Issue[]) {
-    const attempt = () => {
-      for (const i of issues) {
-        const el = formRef.current?.querySelector<HTMLElement>(`#${CSS.escape(fieldId(i.path))}`);
-        if (el) {
-          el.focus();
-          return true;
-        }
-      }
-      return false;
-    };
-    // Local issues name fields already on screen; server issues may name one React
-    // has yet to render, so try again after the next frame before falling back.
-    if (attempt()) return;
-    requestAnimationFrame(() => {
-      if (!attempt()) formRef.current?.querySelector<HTMLElement>('.form-error')?.focus();
-    });
-  }
+  // Where focus goes after a refused save: set here, applied once React has rendered the
+  // error (the field named by the first issue, else the form's message).
+  const [focusRequest, setFocusRequest] = useState<{ issues: Issue[] }>();
+  useEffect(() => {
+    if (focusRequest === undefined) return;
+    const form = formRef.current;
+    for (const i of focusRequest.issues) {
+      const el = form?.querySelector<HTMLElement>(`#${CSS.escape(fieldId(i.path))}`);
+      if (el) return el.focus();
+    }
+    // The form's own message first: it says what happened and what to do.
+    (
+      form?.querySelector<HTMLElement>('p.form-error') ?? form?.querySelector<HTMLElement>('.form-error')
+    )?.focus();
+  }, [focusRequest]);
+  const focusFirst = (issues: Issue[]) => setFocusRequest({ issues });
 
   const body = (
     <form
@@ -384,7 +382,7 @@ function Unplaced(props: { issues: ReadonlyMap<string, string[]>; placed: Set<st
   const rest = [...props.issues].filter(([path]) => !props.placed.has(path));
   if (rest.length === 0) return null;
   return (
-    <ul className="form-error" data-testid="other-issues">
+    <ul className="form-error" data-testid="other-issues" tabIndex={-1}>
       {rest.map(([path, messages]) => (
         <li key={path}>
           {path ? <code>{path}</code> : null} {messages.join('; ')}
