@@ -50,9 +50,8 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
     : undefined;
   let state = emptyRoutingState(config.namespace, config.app);
   let stopped = false;
-  let registered = false;
   // Ports and consumer groups change while the app runs; the registration must carry the
-  // latest ones, so each registration records the version it sent.
+  // latest ones, so each registration records the version it sent (-1: not registered).
   let groups: string[] = [];
   let registrationVersion = 0;
   let registeredVersion = -1;
@@ -102,7 +101,6 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
     };
     const res = await client.request('POST', `/v1/namespaces/${config.namespace}/instances`, body);
     if (res.status >= 300) throw new Error(`register answered ${res.status} ${JSON.stringify(res.body)}`);
-    registered = true;
     registeredVersion = version;
   }
 
@@ -114,7 +112,7 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
   async function beat(): Promise<void> {
     if (!client || stopped) return;
     try {
-      if (!registered || registeredVersion !== registrationVersion) return await register();
+      if (registeredVersion !== registrationVersion) return await register();
       const res = await client.request(
         'PUT',
         `/v1/namespaces/${config.namespace}/instances/${id}/heartbeat`,
@@ -122,7 +120,7 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
       );
       if (res.status === 404) await register();
     } catch (error) {
-      registered = false;
+      registeredVersion = -1;
       log.once(
         'GL_CONTROL_PLANE_UNREACHABLE',
         `${(error as Error).message}; routing continues with the last config`,
@@ -218,7 +216,7 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
       stopped = true;
       for (const t of timers) clearInterval(t);
       closeWatch?.();
-      if (client && registered) {
+      if (client && registeredVersion >= 0) {
         await Promise.all([
           flushMetrics(300),
           client

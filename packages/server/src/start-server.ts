@@ -100,15 +100,11 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     !options.host || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
 
-  const retentionMs = options.auditRetentionDays * 24 * 3_600_000;
-  const prune = async () => {
-    const now = Date.now();
-    await store.prune(now).catch(() => undefined);
-    if (retentionMs === 0) return;
-    await store.pruneAudit(now - retentionMs).catch((error: Error) => {
-      log(`pruning the audit log failed (${error.message}); it is tried again in a minute`);
+  const auditRetentionMs = options.auditRetentionDays * 24 * 3_600_000;
+  const prune = () =>
+    store.prune(Date.now(), auditRetentionMs).catch((error: Error) => {
+      log(`pruning old metrics and audit entries failed (${error.message}); it is tried again in a minute`);
     });
-  };
   await prune();
   const timers = [
     setInterval(() => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KEEP_EVERY_MS, type MessageQueueLike, startCursorKeeper } from './rocketmq-cursor-keeper.js';
-import type { ConsumerPlace } from './rocketmq-settings.js';
+import { consumerPlace } from './rocketmq-settings.js';
 
 const queue = (queueId: number): MessageQueueLike => ({
   topic: { name: 'orders' },
@@ -9,14 +9,7 @@ const queue = (queueId: number): MessageQueueLike => ({
 });
 
 function setup() {
-  const place: ConsumerPlace = {
-    originalGroup: 'orders',
-    grayGroup: 'orders_gray',
-    group: 'orders',
-    mode: 'sql92',
-    joined: false,
-    leavingSince: undefined,
-  };
+  const place = consumerPlace('orders', 'orders_gray');
   const polls: { queue: MessageQueueLike; end: () => void }[] = [];
   const idle = vi.fn();
   const keeper = startCursorKeeper({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   type ConsumerPlace,
+  consumerPlace,
   DRAIN_MS,
   type MessageGrayscaleSettings,
   moveConsumer,
@@ -10,14 +11,7 @@ import {
 const on: MessageGrayscaleSettings = { enabled: true, mode: 'client', listedTags: [], auto: false };
 const off: MessageGrayscaleSettings = { enabled: false, mode: 'sql92', listedTags: [], auto: false };
 
-const grayPlace = (): ConsumerPlace => ({
-  originalGroup: 'orders',
-  grayGroup: 'orders_gray',
-  group: 'orders',
-  mode: 'sql92',
-  joined: false,
-  leavingSince: undefined,
-});
+const grayPlace = () => consumerPlace('orders', 'orders_gray');
 
 describe('moveConsumer', () => {
   it('moves a tagged consumer into its gray group when grayscale is on, reporting it only once joined', () => {

@@ -40,6 +40,18 @@ export interface ConsumerPlace {
   leavingSince: number | undefined;
 }
 
+/** A consumer as it starts: in its original group, with `<group>_<tag>` ready on a tagged instance. */
+export function consumerPlace(originalGroup: string, grayGroup: string | undefined): ConsumerPlace {
+  return {
+    originalGroup,
+    grayGroup,
+    group: originalGroup,
+    mode: 'sql92',
+    joined: false,
+    leavingSince: undefined,
+  };
+}
+
 /**
  * How long a gray consumer keeps polling its gray group after grayscale is turned off.
  * A baseline receive that skips the tag may still be parked on the broker: the proxy

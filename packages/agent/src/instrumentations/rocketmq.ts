@@ -14,6 +14,7 @@ import { type CursorKeeper, type MessageQueueLike, startCursorKeeper } from './r
 import { explainReceiveError } from './rocketmq-errors.js';
 import {
   type ConsumerPlace,
+  consumerPlace,
   type LaneSelection,
   LONG_POLL_CAP_MS,
   laneSelection,
@@ -113,9 +114,9 @@ export function instrumentRocketMQ(exports: unknown, agent: Agent): () => void {
   const keepers = new Map<object, CursorKeeper>();
   // Joins confirmed while a keeper poll was parked on the gray group, reported when it ends.
   const pendingJoins = new Set<object>();
-  // The client's own request builder and receive, for the keeper's polls.
-  let buildReceive: AnyFn | undefined;
-  let receive: AsyncFn | undefined;
+  // The client's own request builder and receive, taken before the patches below, for the keeper's polls.
+  const buildReceive = mq.Consumer.prototype.wrapReceiveMessageRequest;
+  const receive = mq.Consumer.prototype.receiveMessage;
   const fail = (where: string, error: unknown) =>
     agent.log.once(
       'GL_MQ_INSTRUMENTATION_FAILED',
@@ -170,9 +171,8 @@ export function instrumentRocketMQ(exports: unknown, agent: Agent): () => void {
 
   /** `pollIndex`: where the long-polling timeout sits among the builder's arguments. */
   function wrapRequestBuilder(pollIndex: number) {
-    return (original: AnyFn): AnyFn => {
-      if (pollIndex === 4) buildReceive = original;
-      return function (this: ConsumerLike, ...args: unknown[]) {
+    return (original: AnyFn): AnyFn =>
+      function (this: ConsumerLike, ...args: unknown[]) {
         let selection: LaneSelection | undefined;
         try {
           keepers.get(this)?.saw(args[1] as MessageQueueLike);
@@ -194,7 +194,6 @@ export function instrumentRocketMQ(exports: unknown, agent: Agent): () => void {
         }
         return request;
       };
-    };
   }
 
   const undo: (() => void)[] = [];
@@ -229,14 +228,7 @@ export function instrumentRocketMQ(exports: unknown, agent: Agent): () => void {
     await agent.ready(3000);
     const originalGroup = consumer.consumerGroup;
     const grayGroup = tag === '' ? undefined : grayConsumerGroup(originalGroup, tag);
-    const entry: ConsumerPlace = {
-      originalGroup,
-      grayGroup,
-      group: originalGroup,
-      mode: 'sql92',
-      joined: false,
-      leavingSince: undefined,
-    };
+    const entry = consumerPlace(originalGroup, grayGroup);
     moveConsumer(entry, messageGrayscaleSettings(agent), Date.now());
     places.set(consumer, entry);
     consumer.consumerGroup = entry.group;
@@ -261,7 +253,6 @@ export function instrumentRocketMQ(exports: unknown, agent: Agent): () => void {
     return startCursorKeeper({
       place: entry,
       async poll(queue) {
-        if (buildReceive === undefined || receive === undefined) return;
         const current = consumer.consumerGroup;
         consumer.consumerGroup = grayGroup;
         let request: unknown;
@@ -328,7 +319,6 @@ export function instrumentRocketMQ(exports: unknown, agent: Agent): () => void {
   // Both consumers receive through Consumer#receiveMessage: drop (ack) what is outside the lane.
   undo.push(
     patchMethod(mq.Consumer.prototype, 'receiveMessage', (original) => {
-      receive = original;
       return async function receiveMessage(this: ConsumerLike, ...args: unknown[]) {
         const group = requestGroups.get(args[0] as object);
         const confirm = setTimeout(() => confirmJoin(this, group), JOIN_CONFIRM_MS).unref();

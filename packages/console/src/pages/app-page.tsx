@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { enc } from '../api-client.js';
+import { DataTable } from '../components/data-table.js';
 import { LineChart } from '../components/line-chart.js';
 import { Async, Empty } from '../components/states.js';
 import { TagBadge } from '../components/tag-badge.js';
@@ -86,44 +87,28 @@ export function AppPage(props: { app: string }) {
               They appear when a process of this app starts with the agent.
             </Empty>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Tag</th>
-                    <th scope="col">Address</th>
-                    <th scope="col">Ports</th>
-                    <th scope="col">Consumer groups</th>
-                    <th scope="col">Last heartbeat</th>
-                    <th scope="col">Id</th>
+            <DataTable columns={['Tag', 'Address', 'Ports', 'Consumer groups', 'Last heartbeat', 'Id']}>
+              {[...app.items]
+                .sort((a, b) => a.tag.localeCompare(b.tag) || a.id.localeCompare(b.id))
+                .map((i) => (
+                  <tr key={i.id}>
+                    <td>
+                      <TagBadge tag={i.tag} />
+                    </td>
+                    <td>{i.address}</td>
+                    <td>
+                      {Object.entries(i.ports)
+                        .map(([k, v]) => `${k} ${v}`)
+                        .join(', ')}
+                    </td>
+                    <td>{i.consumerGroups?.join(', ') || <span className="muted">none</span>}</td>
+                    <td>
+                      <time dateTime={new Date(i.lastHeartbeat).toISOString()}>{ago(i.lastHeartbeat)}</time>
+                    </td>
+                    <td className="mono">{i.id}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {[...app.items]
-                    .sort((a, b) => a.tag.localeCompare(b.tag) || a.id.localeCompare(b.id))
-                    .map((i) => (
-                      <tr key={i.id}>
-                        <td>
-                          <TagBadge tag={i.tag} />
-                        </td>
-                        <td>{i.address}</td>
-                        <td>
-                          {Object.entries(i.ports)
-                            .map(([k, v]) => `${k} ${v}`)
-                            .join(', ')}
-                        </td>
-                        <td>{i.consumerGroups?.join(', ') || <span className="muted">none</span>}</td>
-                        <td>
-                          <time dateTime={new Date(i.lastHeartbeat).toISOString()}>
-                            {ago(i.lastHeartbeat)}
-                          </time>
-                        </td>
-                        <td className="mono">{i.id}</td>
-                      </tr>
-                    ))}
-                </tbody>
-              </table>
-            </div>
+                ))}
+            </DataTable>
           )
         }
       </Async>

@@ -1,4 +1,5 @@
 import { enc } from '../api-client.js';
+import { DataTable } from '../components/data-table.js';
 import { Async, Empty } from '../components/states.js';
 import { TagBadge } from '../components/tag-badge.js';
 import { Link } from '../router.js';
@@ -48,57 +49,43 @@ export function AppsPage() {
               here.
             </Empty>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Application</th>
-                    <th scope="col">Instances per tag</th>
-                    <th scope="col">QPS per tag</th>
-                    <th scope="col">Error rate per tag</th>
+            <DataTable columns={['Application', 'Instances per tag', 'QPS per tag', 'Error rate per tag']}>
+              {list.map(({ app, stats }) => {
+                const tags = [...new Set([...Object.keys(app.instances), ...stats.map((s) => s.tag)])].sort();
+                const of = (tag: string) => stats.find((s) => s.tag === tag);
+                return (
+                  <tr key={app.name} data-app={app.name}>
+                    <th scope="row">
+                      <Link href={`/apps/${enc(app.name)}`}>{app.name}</Link>
+                    </th>
+                    <td>
+                      {tags.length === 0 ? (
+                        <span className="muted">no instances</span>
+                      ) : (
+                        tags.map((t) => <TagBadge key={t} tag={t} count={app.instances[t] ?? 0} />)
+                      )}
+                    </td>
+                    <td>
+                      {tags.map((t) => (
+                        <div key={t} className="stat" data-qps-tag={t}>
+                          <span className="muted">{tagLabel(t)}</span> {formatQps(of(t)?.qps ?? 0)}
+                        </div>
+                      ))}
+                    </td>
+                    <td>
+                      {tags.map((t) => {
+                        const rate = of(t)?.errorRate ?? 0;
+                        return (
+                          <div key={t} className={`stat${rate > 0.05 ? ' bad' : ''}`}>
+                            <span className="muted">{tagLabel(t)}</span> {formatPercent(rate)}
+                          </div>
+                        );
+                      })}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {list.map(({ app, stats }) => {
-                    const tags = [
-                      ...new Set([...Object.keys(app.instances), ...stats.map((s) => s.tag)]),
-                    ].sort();
-                    const of = (tag: string) => stats.find((s) => s.tag === tag);
-                    return (
-                      <tr key={app.name} data-app={app.name}>
-                        <th scope="row">
-                          <Link href={`/apps/${enc(app.name)}`}>{app.name}</Link>
-                        </th>
-                        <td>
-                          {tags.length === 0 ? (
-                            <span className="muted">no instances</span>
-                          ) : (
-                            tags.map((t) => <TagBadge key={t} tag={t} count={app.instances[t] ?? 0} />)
-                          )}
-                        </td>
-                        <td>
-                          {tags.map((t) => (
-                            <div key={t} className="stat" data-qps-tag={t}>
-                              <span className="muted">{tagLabel(t)}</span> {formatQps(of(t)?.qps ?? 0)}
-                            </div>
-                          ))}
-                        </td>
-                        <td>
-                          {tags.map((t) => {
-                            const rate = of(t)?.errorRate ?? 0;
-                            return (
-                              <div key={t} className={`stat${rate > 0.05 ? ' bad' : ''}`}>
-                                <span className="muted">{tagLabel(t)}</span> {formatPercent(rate)}
-                              </div>
-                            );
-                          })}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+                );
+              })}
+            </DataTable>
           )
         }
       </Async>

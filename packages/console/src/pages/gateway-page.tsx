@@ -1,6 +1,7 @@
 import { API_VERSION, type GatewayRoute, gatewayRouteSchema } from '@graylane/core';
 import { type FormEvent, useState } from 'react';
 import { ApiError, enc } from '../api-client.js';
+import { DataTable } from '../components/data-table.js';
 import { Async, Empty, ErrorBox, ReadOnlyNote } from '../components/states.js';
 import { useSession } from '../session.js';
 import { usePoll } from '../use-poll.js';
@@ -223,51 +224,34 @@ export function GatewayPage() {
               {canWrite ? 'Add one to send a path prefix such as /A to an app.' : 'An admin can add routes.'}
             </Empty>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Route</th>
-                    <th scope="col">Match</th>
-                    <th scope="col">App</th>
-                    <th scope="col">Strip prefix</th>
-                    <th scope="col">Timeout</th>
-                    <th scope="col">Retries</th>
-                    {canWrite && <th scope="col">Actions</th>}
-                  </tr>
-                </thead>
-                <tbody>
-                  {items.map((r) => (
-                    <tr key={r.metadata.name}>
-                      <th scope="row">{r.metadata.name}</th>
-                      <td className="mono">{r.spec.match.path ?? `${r.spec.match.pathPrefix}*`}</td>
-                      <td>{r.spec.app}</td>
-                      <td>{r.spec.stripPrefix ? 'yes' : 'no'}</td>
-                      <td>{r.spec.timeoutMs} ms</td>
-                      <td>{r.spec.retries}</td>
-                      {canWrite && (
-                        <td>
-                          <button
-                            type="button"
-                            className="link"
-                            onClick={() => setEditing({ draft: toDraft(r), isNew: false })}
-                          >
-                            Edit<span className="sr-only"> route {r.metadata.name}</span>
-                          </button>{' '}
-                          <button
-                            type="button"
-                            className="link danger"
-                            onClick={() => remove(r.metadata.name)}
-                          >
-                            Delete<span className="sr-only"> route {r.metadata.name}</span>
-                          </button>
-                        </td>
-                      )}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              columns={['Route', 'Match', 'App', 'Strip prefix', 'Timeout', 'Retries', canWrite && 'Actions']}
+            >
+              {items.map((r) => (
+                <tr key={r.metadata.name}>
+                  <th scope="row">{r.metadata.name}</th>
+                  <td className="mono">{r.spec.match.path ?? `${r.spec.match.pathPrefix}*`}</td>
+                  <td>{r.spec.app}</td>
+                  <td>{r.spec.stripPrefix ? 'yes' : 'no'}</td>
+                  <td>{r.spec.timeoutMs} ms</td>
+                  <td>{r.spec.retries}</td>
+                  {canWrite && (
+                    <td>
+                      <button
+                        type="button"
+                        className="link"
+                        onClick={() => setEditing({ draft: toDraft(r), isNew: false })}
+                      >
+                        Edit<span className="sr-only"> route {r.metadata.name}</span>
+                      </button>{' '}
+                      <button type="button" className="link danger" onClick={() => remove(r.metadata.name)}>
+                        Delete<span className="sr-only"> route {r.metadata.name}</span>
+                      </button>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </Async>

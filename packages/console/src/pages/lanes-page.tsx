@@ -1,6 +1,7 @@
 import { byPriority, type Lane } from '@graylane/core';
 import { useState } from 'react';
 import { ApiError, enc } from '../api-client.js';
+import { DataTable } from '../components/data-table.js';
 import { Async, Empty, ErrorBox, ReadOnlyNote } from '../components/states.js';
 import { TagBadge } from '../components/tag-badge.js';
 import { emptyLane, LaneEditor } from '../lanes/lane-editor.js';
@@ -75,54 +76,45 @@ export function LanesPage() {
                 )}
               </Empty>
             ) : (
-              <div className="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Lane</th>
-                      <th scope="col">Tag</th>
-                      <th scope="col">Priority</th>
-                      <th scope="col">Entry apps</th>
-                      <th scope="col">Conditions</th>
-                      <th scope="col">Weight</th>
-                      <th scope="col">Propagation</th>
-                      <th scope="col">Fallback</th>
-                      {canWrite && <th scope="col">Actions</th>}
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {lanes.map((l) => (
-                      <tr key={l.metadata.name} data-lane={l.metadata.name}>
-                        <th scope="row">
-                          <Link href={`/lanes/${enc(l.metadata.name)}`}>{l.metadata.name}</Link>
-                        </th>
-                        <td>
-                          <TagBadge tag={l.spec.tag} />
-                        </td>
-                        <td>{l.spec.priority}</td>
-                        <td>{l.spec.entry?.apps.join(', ') ?? <span className="muted">none</span>}</td>
-                        <td className="summary">
-                          {summarizeMatch(l.spec.entry?.match) || <span className="muted">—</span>}
-                        </td>
-                        <td>{l.spec.entry?.weight ? `${l.spec.entry.weight}%` : '—'}</td>
-                        <td>{l.spec.propagation ? 'on' : 'off'}</td>
-                        <td>{l.spec.fallback}</td>
-                        {canWrite && (
-                          <td>
-                            <button
-                              type="button"
-                              className="link danger"
-                              onClick={() => remove(l.metadata.name)}
-                            >
-                              Delete<span className="sr-only"> lane {l.metadata.name}</span>
-                            </button>
-                          </td>
-                        )}
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable
+                columns={[
+                  'Lane',
+                  'Tag',
+                  'Priority',
+                  'Entry apps',
+                  'Conditions',
+                  'Weight',
+                  'Propagation',
+                  'Fallback',
+                  canWrite && 'Actions',
+                ]}
+              >
+                {lanes.map((l) => (
+                  <tr key={l.metadata.name} data-lane={l.metadata.name}>
+                    <th scope="row">
+                      <Link href={`/lanes/${enc(l.metadata.name)}`}>{l.metadata.name}</Link>
+                    </th>
+                    <td>
+                      <TagBadge tag={l.spec.tag} />
+                    </td>
+                    <td>{l.spec.priority}</td>
+                    <td>{l.spec.entry?.apps.join(', ') ?? <span className="muted">none</span>}</td>
+                    <td className="summary">
+                      {summarizeMatch(l.spec.entry?.match) || <span className="muted">—</span>}
+                    </td>
+                    <td>{l.spec.entry?.weight ? `${l.spec.entry.weight}%` : '—'}</td>
+                    <td>{l.spec.propagation ? 'on' : 'off'}</td>
+                    <td>{l.spec.fallback}</td>
+                    {canWrite && (
+                      <td>
+                        <button type="button" className="link danger" onClick={() => remove(l.metadata.name)}>
+                          Delete<span className="sr-only"> lane {l.metadata.name}</span>
+                        </button>
+                      </td>
+                    )}
+                  </tr>
+                ))}
+              </DataTable>
             )}
             <RequestTester lanes={lanes} />
           </>

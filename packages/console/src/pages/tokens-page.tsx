@@ -1,6 +1,7 @@
 import { nameSchema } from '@graylane/core';
 import { type FormEvent, useState } from 'react';
 import { ApiError, enc } from '../api-client.js';
+import { DataTable } from '../components/data-table.js';
 import { Async, Empty, ErrorBox } from '../components/states.js';
 import { useSession } from '../session.js';
 import { usePoll } from '../use-poll.js';
@@ -136,44 +137,32 @@ export function TokensPage() {
           items.length === 0 ? (
             <Empty title="No tokens" />
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Role</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">Actions</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {items.map((t) => (
-                    <tr key={t.name}>
-                      <th scope="row">{t.name}</th>
-                      <td>{t.role}</td>
-                      <td>{new Date(t.createdAt).toLocaleString()}</td>
-                      <td>
-                        {confirming === t.name ? (
-                          <span className="inline">
-                            Revoke {t.name}? Whatever uses it is refused at once.{' '}
-                            <button type="button" className="link danger" onClick={() => revoke(t.name)}>
-                              Yes, revoke<span className="sr-only"> token {t.name}</span>
-                            </button>{' '}
-                            <button type="button" className="link" onClick={() => setConfirming(undefined)}>
-                              Keep it
-                            </button>
-                          </span>
-                        ) : (
-                          <button type="button" className="link danger" onClick={() => setConfirming(t.name)}>
-                            Revoke<span className="sr-only"> token {t.name}</span>
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Name', 'Role', 'Created', 'Actions']}>
+              {items.map((t) => (
+                <tr key={t.name}>
+                  <th scope="row">{t.name}</th>
+                  <td>{t.role}</td>
+                  <td>{new Date(t.createdAt).toLocaleString()}</td>
+                  <td>
+                    {confirming === t.name ? (
+                      <span className="inline">
+                        Revoke {t.name}? Whatever uses it is refused at once.{' '}
+                        <button type="button" className="link danger" onClick={() => revoke(t.name)}>
+                          Yes, revoke<span className="sr-only"> token {t.name}</span>
+                        </button>{' '}
+                        <button type="button" className="link" onClick={() => setConfirming(undefined)}>
+                          Keep it
+                        </button>
+                      </span>
+                    ) : (
+                      <button type="button" className="link danger" onClick={() => setConfirming(t.name)}>
+                        Revoke<span className="sr-only"> token {t.name}</span>
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </Async>

@@ -40,13 +40,19 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   }
   const stopListening: Array<() => Promise<void>> = [];
 
+  const metricStore = createMetricStore(db);
   const store: Store = {
     dialect: db.dialect,
     location: db.location,
     ...createResourceStore(db, notifier),
     ...createInstanceStore(db, notifier),
     ...createTokenStore(db, notifier),
-    ...createMetricStore(db),
+    ...metricStore,
+
+    async prune(now, auditRetentionMs = 0) {
+      await metricStore.prune(now);
+      if (auditRetentionMs > 0) await db.query('DELETE FROM audit WHERE at < $1', [now - auditRetentionMs]);
+    },
 
     async close() {
       for (const stop of stopListening) await stop();
@@ -96,11 +102,6 @@ export async function createStore(options: StoreOptions): Promise<Store> {
       if (rows.length !== head - version || (rows.length > 0 && rows[0]!.version !== version + 1))
         return undefined;
       return rows.map((r) => JSON.parse(r.body) as ConfigChange);
-    },
-
-    async pruneAudit(before) {
-      const rows = await db.query<{ id: number }>('DELETE FROM audit WHERE at < $1 RETURNING id', [before]);
-      return rows.length;
     },
 
     async listAudit({ namespace, limit }) {

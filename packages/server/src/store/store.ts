@@ -101,10 +101,8 @@ export interface Store {
 
   addMetrics(rows: MetricRow[]): Promise<void>;
   queryMetrics(namespace: string, app: string, res: 's' | 'm', from: number): Promise<MetricRow[]>;
-  /** Drops changes and metric points past their retention. */
-  prune(now: number): Promise<void>;
-  /** Deletes audit entries recorded before `before` (epoch ms); returns how many. */
-  pruneAudit(before: number): Promise<number>;
+  /** Drops changes and metric points past their retention, and audit entries older than `auditRetentionMs` (0 keeps them). */
+  prune(now: number, auditRetentionMs?: number): Promise<void>;
 
   /**
    * Calls `onChange` when another replica commits a change (PostgreSQL LISTEN/NOTIFY).
