@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 STAMP := node_modules/.graylane-install-stamp
 
-.PHONY: help install build lint test coverage bench demo clean browsers
+.PHONY: help install build lint test coverage bench demo clean browsers node-lines
 
 help:
 	@echo "make demo   start the reference scenario (installs what it needs)"
@@ -21,6 +21,12 @@ build: install
 	npx tsc -b
 	npm run build -w @graylane/console
 
+# The official binaries of every supported Node line (20, 22, 24, 26) from npm, at
+# the exact versions pinned in scripts/node-lines.mjs; the agent's tests and
+# benchmarks run on each. Installs only what is missing: idempotent.
+node-lines:
+	./scripts/ensure-node-lines.sh
+
 # Debian's Chromium for the console's browser tests (installed only when missing).
 browsers:
 	./scripts/ensure-chromium.sh
@@ -28,12 +34,12 @@ browsers:
 lint: install
 	npx biome check .
 
-test: build lint browsers
+test: build lint browsers node-lines
 	npx vitest run --coverage
 	# The reference scenario end to end: real broker, control plane, gateway, A/B/C.
 	npx graylane demo --check
 
-bench: build
+bench: build node-lines
 	npm run bench
 
 # A local RocketMQ 5.3.3 (name server 9876, client endpoint 127.0.0.1:8081); needs Java 17 and Maven.
@@ -49,4 +55,4 @@ demo: build
 	npx graylane demo
 
 clean:
-	rm -rf node_modules packages/*/dist packages/*/tsconfig.tsbuildinfo examples/*/dist examples/*/tsconfig.tsbuildinfo coverage test-results
+	rm -rf node_modules .node-lines packages/*/dist packages/*/tsconfig.tsbuildinfo examples/*/dist examples/*/tsconfig.tsbuildinfo coverage test-results
