@@ -1,6 +1,10 @@
+import { reportFailure, usageError } from './command-failure.js';
+
 /**
  * `graylane <command>`: each command lives in its own file under commands/ and is
- * registered here. A command returns the process exit code.
+ * registered here. A command returns the process exit code of a run that did what
+ * was asked (0, or 1 where the answer is "no", as `rocketmq status`); a failure is
+ * thrown and turned into its exit code in one place, `reportFailure`.
  */
 export type Command = (args: string[]) => Promise<number>;
 
@@ -53,8 +57,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   const entry = commands[name];
   if (entry === undefined) {
-    console.error(`graylane: unknown command "${name}"\n\n${usage()}`);
-    return 2;
+    return reportFailure('', usageError(`unknown command "${name}"`, usage()));
   }
-  return (await entry.load())(rest);
+  try {
+    return await (await entry.load())(rest);
+  } catch (error) {
+    return reportFailure(name, error);
+  }
 }

@@ -155,5 +155,13 @@ describe('graylane server', () => {
     expect((await graylane(['server', '--nope'])).code).toBe(2);
     const unreachable = await graylane(['get', 'lanes', '--server', 'http://127.0.0.1:9']);
     expect(unreachable.stderr).toContain('cannot reach the control plane at http://127.0.0.1:9');
+    expect(unreachable.stderr).toContain('GL_CONTROL_PLANE_UNREACHABLE');
+    expect(unreachable.code).toBe(1);
+    const badFlag = await graylane(['rocketmq', 'start', '--namesrv-port', 'x']);
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.stderr).toContain('port "x" is not a number');
+    expect((await graylane(['injector', 'nope'])).code).toBe(2);
+    expect((await graylane(['gateway', '--port', '99999'])).code).toBe(2);
+    expect((await graylane(['nope'])).code).toBe(2);
   });
 });

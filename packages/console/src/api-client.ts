@@ -1,3 +1,5 @@
+import { type ErrorCode, errorCodeOf, statusOf } from '@graylane/core';
+
 /** One problem the server (or core's validation) found, with the dotted path of the field. */
 export interface Issue {
   path: string;
@@ -8,7 +10,7 @@ export interface Issue {
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly issues: Issue[] = [],
   ) {
@@ -43,7 +45,11 @@ export function createApiClient(token: string, onUnauthenticated: () => void = (
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch {
-      throw new ApiError(0, 'GL_UNREACHABLE', 'the control plane cannot be reached: is it running?');
+      throw new ApiError(
+        statusOf('GL_CONTROL_PLANE_UNREACHABLE'),
+        'GL_CONTROL_PLANE_UNREACHABLE',
+        'the control plane cannot be reached: is it running?',
+      );
     }
     if (res.status === 204) return undefined as T;
     const text = await res.text();
@@ -59,7 +65,8 @@ export function createApiClient(token: string, onUnauthenticated: () => void = (
       if (res.status === 401) onUnauthenticated();
       throw new ApiError(
         res.status,
-        error?.code ?? `HTTP_${res.status}`,
+        // An answer without a code (a proxy's error page) gets the code its status stands for.
+        errorCodeOf(error?.code, res.status),
         error?.message ?? `the control plane answered ${res.status}`,
         (error?.issues ?? []).map((i) => ({ path: i.path, message: i.message })),
       );

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { errorCodes, formatError, GraylaneError, isGraylaneError } from './graylane-error.js';
+import {
+  errorCodeOf,
+  errorCodes,
+  formatError,
+  GraylaneError,
+  isGraylaneError,
+  statusOf,
+} from './graylane-error.js';
 
 describe('GraylaneError', () => {
   it('carries a code, issues and the cause, and serialises without the stack', () => {
@@ -43,5 +50,15 @@ describe('GraylaneError', () => {
   it('has codes that all start with GL_ and are unique', () => {
     expect(new Set(errorCodes).size).toBe(errorCodes.length);
     for (const code of errorCodes) expect(code).toMatch(/^GL_[A-Z0-9_]+$/);
+  });
+
+  it('gives every code one HTTP status, and an answer without a known code the code of its status', () => {
+    expect(statusOf('GL_RULE_INVALID')).toBe(400);
+    expect(statusOf('GL_UPSTREAM_TIMEOUT')).toBe(504);
+    expect(statusOf('GL_JAVA_MISSING')).toBe(500);
+    expect(errorCodeOf('GL_CONFLICT', 500)).toBe('GL_CONFLICT');
+    expect(errorCodeOf('GL_MADE_UP', 404)).toBe('GL_NOT_FOUND');
+    expect(errorCodeOf(undefined, 502)).toBe('GL_INTERNAL');
+    expect(errorCodeOf(undefined, 418)).toBe('GL_BAD_REQUEST');
   });
 });

@@ -25,13 +25,17 @@ export {
 } from './config-snapshot.js';
 export { type Balanced, type Balancer, type BalancerOptions, createBalancer } from './create-balancer.js';
 export {
+  codeOfStatus,
   type ErrorCode,
+  errorCodeOf,
   errorCodes,
+  errorTable,
   formatError,
   GraylaneError,
   type GraylaneErrorOptions,
   type Issue,
   isGraylaneError,
+  statusOf,
 } from './graylane-error.js';
 export {
   acceptsMessageTag,

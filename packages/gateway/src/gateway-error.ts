@@ -1,14 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { type ErrorCode, GraylaneError, isGraylaneError } from '@graylane/core';
-
-const statusOf: Partial<Record<ErrorCode, number>> = {
-  GL_BAD_REQUEST: 400,
-  GL_ROUTE_NOT_FOUND: 404,
-  GL_NO_INSTANCE: 503,
-  GL_STRICT_NO_TAGGED_INSTANCE: 503,
-  GL_UPSTREAM_FAILED: 502,
-  GL_UPSTREAM_TIMEOUT: 504,
-};
+import { GraylaneError, isGraylaneError, statusOf } from '@graylane/core';
 
 // undici's codes for "no response headers in time" and "the body stalled".
 const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -33,7 +24,7 @@ export function upstreamError(error: unknown, app: string, timeoutMs: number): G
 /** Writes `{"error": {code, message}}`; the cause and stack stay out of the response. */
 export function sendError(res: ServerResponse, thrown: unknown): void {
   const error = isGraylaneError(thrown) ? thrown : GraylaneError.from(thrown);
-  const status = statusOf[error.code] ?? 500;
+  const status = statusOf(error.code);
   const message = status === 500 ? 'internal gateway error' : error.message;
   const body = JSON.stringify({ error: { code: error.code, message } });
   if (res.headersSent) {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { GraylaneError } from '@graylane/core';
+import { GraylaneError, statusOf } from '@graylane/core';
 import { type AdmissionReview, admissionResponse, admissionReviewSchema } from './admission-review.js';
 import { createPatch, type PatchSettings } from './create-patch.js';
 import { decideInjection } from './decide-injection.js';
@@ -72,7 +72,7 @@ export async function startInjector(options: InjectorOptions): Promise<RunningIn
           `GL_ADMISSION_REVIEW_INVALID: not an admission.k8s.io/v1 AdmissionReview: ${(error as Error).message}`,
         );
         res
-          .writeHead(400, { 'content-type': 'text/plain' })
+          .writeHead(statusOf('GL_ADMISSION_REVIEW_INVALID'), { 'content-type': 'text/plain' })
           .end('expected an admission.k8s.io/v1 AdmissionReview');
         return;
       }

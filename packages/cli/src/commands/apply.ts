@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
-import { parseArgs } from 'node:util';
 import { GraylaneError, isGraylaneError, parseDocuments } from '@graylane/core';
 import { parseAllDocuments } from 'yaml';
+import { parseFlags, usageError } from '../command-failure.js';
 import { clientFlagSpec, clientFlagsHelp, clientSettings } from '../control-plane/client-flags.js';
 import { createClient } from '../control-plane/create-client.js';
-import { runClientCommand } from '../control-plane/run-client-command.js';
 import type { Command } from '../main.js';
 
 const USAGE = `usage: graylane apply -f FILE|- [-f FILE ...] [--dry-run] [options]
@@ -40,57 +39,53 @@ function withNamespace(content: string, namespace: string): unknown[] {
   return values;
 }
 
-const apply: Command = (args) =>
-  runClientCommand('apply', async () => {
-    const { values } = parseArgs({
-      args,
-      options: {
-        ...clientFlagSpec,
-        file: { type: 'string', short: 'f', multiple: true },
-        'dry-run': { type: 'boolean' },
-      },
-    });
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
-    const files = values.file ?? [];
-    if (files.length === 0) {
-      console.error(USAGE);
-      return 2;
-    }
-    const settings = clientSettings(values);
-    const docs: unknown[] = [];
-    for (const file of files) {
-      const content = await read(file);
-      // Checked here first so a mistake is reported with its file, even with no server running.
-      try {
-        parseDocuments(content);
-      } catch (error) {
-        if (isGraylaneError(error))
-          error.message = `${file === '-' ? 'standard input' : file}: ${error.message}`;
-        throw error;
-      }
-      docs.push(...withNamespace(content, settings.namespace));
-    }
-    const dryRun = values['dry-run'] === true;
-    const answer = await createClient(settings).request('POST', `/v1/apply?dryRun=${dryRun}`, {
-      text: JSON.stringify(docs),
-      contentType: 'application/json',
-    });
-    for (const r of answer.results as Array<{
-      kind: string;
-      name: string;
-      namespace: string;
-      action: string;
-      resourceVersion: string;
-    }>) {
-      const version = r.resourceVersion ? `, version ${r.resourceVersion}` : '';
-      console.log(
-        `${r.kind}/${r.name} ${r.action} (${dryRun ? 'dry run; ' : ''}namespace ${r.namespace}${version})`,
-      );
-    }
-    return 0;
+const apply: Command = async (args) => {
+  const { values } = parseFlags(USAGE, {
+    args,
+    options: {
+      ...clientFlagSpec,
+      file: { type: 'string', short: 'f', multiple: true },
+      'dry-run': { type: 'boolean' },
+    },
   });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const files = values.file ?? [];
+  if (files.length === 0) throw usageError('-f FILE is required', USAGE);
+  const settings = clientSettings(values);
+  const docs: unknown[] = [];
+  for (const file of files) {
+    const content = await read(file);
+    // Checked here first so a mistake is reported with its file, even with no server running.
+    try {
+      parseDocuments(content);
+    } catch (error) {
+      if (isGraylaneError(error))
+        error.message = `${file === '-' ? 'standard input' : file}: ${error.message}`;
+      throw error;
+    }
+    docs.push(...withNamespace(content, settings.namespace));
+  }
+  const dryRun = values['dry-run'] === true;
+  const answer = await createClient(settings).request('POST', `/v1/apply?dryRun=${dryRun}`, {
+    text: JSON.stringify(docs),
+    contentType: 'application/json',
+  });
+  for (const r of answer.results as Array<{
+    kind: string;
+    name: string;
+    namespace: string;
+    action: string;
+    resourceVersion: string;
+  }>) {
+    const version = r.resourceVersion ? `, version ${r.resourceVersion}` : '';
+    console.log(
+      `${r.kind}/${r.name} ${r.action} (${dryRun ? 'dry run; ' : ''}namespace ${r.namespace}${version})`,
+    );
+  }
+  return 0;
+};
 
 export default apply;

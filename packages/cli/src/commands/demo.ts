@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { formatError, GraylaneError } from '@graylane/core';
+import { parseFlags } from '../command-failure.js';
 import { checkDemo } from '../demo/check-demo.js';
 import { startDemo } from '../demo/run-demo.js';
 import type { Command } from '../main.js';
@@ -41,21 +40,15 @@ Ctrl-C stops every process the demo started.
 }
 
 const demo: Command = async (args) => {
-  let values: { check?: boolean; port?: string; 'server-port'?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        check: { type: 'boolean' },
-        port: { type: 'string' },
-        'server-port': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    console.error(`graylane demo: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const { values } = parseFlags(USAGE, {
+    args,
+    options: {
+      check: { type: 'boolean' },
+      port: { type: 'string' },
+      'server-port': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -67,21 +60,15 @@ const demo: Command = async (args) => {
       ? 'graylane demo --check: starting the reference scenario'
       : 'graylane demo: starting the reference scenario',
   );
-  let running: Awaited<ReturnType<typeof startDemo>>;
-  try {
-    running = await startDemo({
-      check,
-      log,
-      serverPort: Number(values['server-port'] ?? (check ? 0 : 7070)),
-      gatewayPort: Number(values.port ?? (check ? 0 : 20000)),
-      // Fixed ports of its own, below the kernel's ephemeral range (32768 and up), where an
-      // outgoing connection could be holding one.
-      brokerPorts: check ? { namesrv: 29976, proxy: 28181, remoting: 28180, broker: 31011 } : undefined,
-    });
-  } catch (error) {
-    console.error(formatError(GraylaneError.from(error)));
-    return 1;
-  }
+  const running = await startDemo({
+    check,
+    log,
+    serverPort: Number(values['server-port'] ?? (check ? 0 : 7070)),
+    gatewayPort: Number(values.port ?? (check ? 0 : 20000)),
+    // Fixed ports of its own, below the kernel's ephemeral range (32768 and up), where an
+    // outgoing connection could be holding one.
+    brokerPorts: check ? { namesrv: 29976, proxy: 28181, remoting: 28180, broker: 31011 } : undefined,
+  });
   if (check) {
     log('checking the reference document (Steps 5 and 6):');
     const failures = await checkDemo(running, log).catch((error: Error) => [error.message]);

@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
-import { formatError, isGraylaneError } from '@graylane/core';
 import { startGateway } from '@graylane/gateway';
+import { parseFlags, usageError } from '../command-failure.js';
 import { clientFlagSpec, clientFlagsHelp, clientSettings } from '../control-plane/client-flags.js';
 import type { Command } from '../main.js';
 
@@ -17,49 +16,34 @@ ${clientFlagsHelp}
   --host H            interface to listen on (default: all)`;
 
 const gateway: Command = async (args) => {
-  let values: ReturnType<typeof parse>;
-  function parse() {
-    return parseArgs({
-      args,
-      options: { ...clientFlagSpec, port: { type: 'string', default: '20000' }, host: { type: 'string' } },
-    }).values;
-  }
-  try {
-    values = parse();
-  } catch (error) {
-    console.error(`graylane gateway: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const { values } = parseFlags(USAGE, {
+    args,
+    options: { ...clientFlagSpec, port: { type: 'string', default: '20000' }, host: { type: 'string' } },
+  });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`graylane gateway: --port ${values.port} is not a port number\n\n${USAGE}`);
-    return 2;
+    throw usageError(`--port ${values.port} is not a port number`, USAGE);
   }
   const settings = clientSettings(values);
-  try {
-    const running = await startGateway({ ...settings, port, host: values.host });
-    const stopped = new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        running.close().then(resolve, resolve);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
-    console.log(
-      `graylane gateway listening on ${running.url} (control plane ${settings.server}, namespace ${settings.namespace})`,
-    );
-    await stopped;
-    return 0;
-  } catch (error) {
-    console.error(`error: ${isGraylaneError(error) ? formatError(error) : String(error)}`);
-    return 1;
-  }
+  const running = await startGateway({ ...settings, port, host: values.host });
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      running.close().then(resolve, resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  console.log(
+    `graylane gateway listening on ${running.url} (control plane ${settings.server}, namespace ${settings.namespace})`,
+  );
+  await stopped;
+  return 0;
 };
 
 export default gateway;

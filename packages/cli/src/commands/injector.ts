@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { formatError, GraylaneError, isGraylaneError } from '@graylane/core';
+import { GraylaneError } from '@graylane/core';
 import { bundleAgent, createCertificates, createNamespaceLabels, startInjector } from '@graylane/injector';
+import { parseFlags, usageError } from '../command-failure.js';
 import type { Command } from '../main.js';
 
 const USAGE = `usage: graylane injector [serve] [options]
@@ -33,7 +33,7 @@ bundle: copies the agent with its dependencies into DIR, laid out as the agent
 image holds it in /agent (the image's build stage runs this).`;
 
 function parse(args: string[]) {
-  return parseArgs({
+  return parseFlags(USAGE, {
     args,
     allowPositionals: true,
     options: {
@@ -55,46 +55,29 @@ function parse(args: string[]) {
 }
 
 const injector: Command = async (args) => {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(args);
-  } catch (error) {
-    console.error(`graylane injector: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parse(args);
   const sub = positionals[0] ?? 'serve';
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
-  try {
-    if (sub === 'certs') return certs(values);
-    if (sub === 'bundle') {
-      if (!values.out) {
-        console.error(`graylane injector bundle: --out DIR is required\n\n${USAGE}`);
-        return 2;
-      }
-      const packages = bundleAgent(resolve(values.out));
-      console.log(
-        `agent bundled in ${values.out}: ${packages.map((p) => `${p.name}@${p.version}`).join(', ')}`,
-      );
-      return 0;
-    }
-    if (sub === 'serve') return await serve(values);
-    console.error(`graylane injector: unknown subcommand "${sub}"\n\n${USAGE}`);
-    return 2;
-  } catch (error) {
-    console.error(`error: ${isGraylaneError(error) ? formatError(error) : String(error)}`);
-    return 1;
+  if (sub === 'certs') return certs(values);
+  if (sub === 'bundle') {
+    if (!values.out) throw usageError('bundle: --out DIR is required', USAGE);
+    const packages = bundleAgent(resolve(values.out));
+    console.log(
+      `agent bundled in ${values.out}: ${packages.map((p) => `${p.name}@${p.version}`).join(', ')}`,
+    );
+    return 0;
   }
+  if (sub === 'serve') return await serve(values);
+  throw usageError(`unknown subcommand "${sub}"`, USAGE);
 };
 
 function certs(values: ReturnType<typeof parse>['values']): number {
   const days = Number(values.days);
   if (!Number.isInteger(days) || days < 1) {
-    console.error(`graylane injector certs: --days ${values.days} is not a number of days`);
-    return 2;
+    throw usageError(`certs: --days ${values.days} is not a number of days`, USAGE);
   }
   const out = resolve(values.out ?? 'injector-certs');
   const made = createCertificates({
@@ -123,13 +106,11 @@ kubectl patch mutatingwebhookconfiguration ${values.service} --type=json -p '${p
 async function serve(values: ReturnType<typeof parse>['values']): Promise<number> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`graylane injector: --port ${values.port} is not a port number\n\n${USAGE}`);
-    return 2;
+    throw usageError(`--port ${values.port} is not a port number`, USAGE);
   }
   const server = values.server ?? process.env.GRAYLANE_SERVER;
   if (!server || !/^https?:\/\//.test(server)) {
-    console.error(`graylane injector: --server URL (the control plane the pods use) is required\n\n${USAGE}`);
-    return 2;
+    throw usageError('--server URL (the control plane the pods use) is required', USAGE);
   }
   let cert: Buffer;
   let key: Buffer;

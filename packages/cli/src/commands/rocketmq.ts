@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { formatError, isGraylaneError } from '@graylane/core';
+import { parseFlags, usageError } from '../command-failure.js';
 import type { Command } from '../main.js';
 import { createTopic, type TopicMessageType } from '../rocketmq/create-topic.js';
 import { type InstanceStatus, rocketmqStatus } from '../rocketmq/rocketmq-status.js';
@@ -36,43 +35,31 @@ const say = (line: string) => console.log(line);
 
 const rocketmq: Command = async (args) => {
   const [sub, ...rest] = args;
-  try {
-    switch (sub) {
-      case 'start':
-        return await start(rest);
-      case 'stop':
-        return await stop(rest);
-      case 'status':
-        return await status(rest);
-      case 'topic':
-        return await topic(rest);
-      case undefined:
-      case 'help':
-      case '-h':
-      case '--help':
-        console.log(USAGE);
-        return sub === undefined ? 2 : 0;
-      default:
-        console.error(`graylane rocketmq: unknown subcommand "${sub}"\n\n${USAGE}`);
-        return 2;
-    }
-  } catch (error) {
-    if (isGraylaneError(error)) {
-      console.error(formatError(error));
-      return 1;
-    }
-    if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`graylane rocketmq: ${(error as Error).message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw error;
+  switch (sub) {
+    case 'start':
+      return await start(rest);
+    case 'stop':
+      return await stop(rest);
+    case 'status':
+      return await status(rest);
+    case 'topic':
+      return await topic(rest);
+    case undefined:
+      throw usageError('a subcommand is required', USAGE);
+    case 'help':
+    case '-h':
+    case '--help':
+      console.log(USAGE);
+      return 0;
+    default:
+      throw usageError(`unknown subcommand "${sub}"`, USAGE);
   }
 };
 
 export default rocketmq;
 
 async function start(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseFlags(USAGE, {
     args,
     options: {
       name: { type: 'string' },
@@ -106,7 +93,10 @@ async function start(args: string[]): Promise<number> {
 }
 
 async function stop(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { name: { type: 'string' }, force: { type: 'boolean' } } });
+  const { values } = parseFlags(USAGE, {
+    args,
+    options: { name: { type: 'string' }, force: { type: 'boolean' } },
+  });
   const name = values.name ?? 'default';
   const stopped = await stopRocketMQ({ name, force: values.force === true, log: say });
   say(stopped ? `RocketMQ "${name}" stopped` : `RocketMQ "${name}" was not running`);
@@ -114,7 +104,7 @@ async function stop(args: string[]): Promise<number> {
 }
 
 async function status(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { name: { type: 'string' } } });
+  const { values } = parseFlags(USAGE, { args, options: { name: { type: 'string' } } });
   const instances = await rocketmqStatus(values.name === undefined ? {} : { name: values.name });
   if (instances.length === 0) {
     say(
@@ -129,7 +119,7 @@ async function status(args: string[]): Promise<number> {
 }
 
 async function topic(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags(USAGE, {
     args,
     allowPositionals: true,
     options: {
@@ -141,15 +131,11 @@ async function topic(args: string[]): Promise<number> {
   });
   const [action, topicName, ...extra] = positionals;
   if (action !== 'create' || topicName === undefined || extra.length > 0) {
-    console.error(`graylane rocketmq: expected "topic create TOPIC"\n\n${USAGE}`);
-    return 2;
+    throw usageError('expected "topic create TOPIC"', USAGE);
   }
   const type = values.type?.toUpperCase();
   if (type !== undefined && !['NORMAL', 'FIFO', 'DELAY', 'TRANSACTION'].includes(type)) {
-    console.error(
-      `graylane rocketmq: --type must be NORMAL, FIFO, DELAY or TRANSACTION, not "${values.type}"`,
-    );
-    return 2;
+    throw usageError(`--type must be NORMAL, FIFO, DELAY or TRANSACTION, not "${values.type}"`, USAGE);
   }
   await createTopic({
     topic: topicName,
@@ -177,19 +163,14 @@ function describe(instance: InstanceStatus): string {
 function port(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) {
-    // Thrown as parseArgs does, so it is reported as a usage error.
-    throw Object.assign(new TypeError(`port "${value}" is not a number`), {
-      code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE',
-    });
+    throw usageError(`port "${value}" is not a number`, USAGE);
   }
   return Number(value);
 }
 
 function seconds(value: string): number {
   if (!/^\d+$/.test(value)) {
-    throw Object.assign(new TypeError(`--timeout "${value}" is not a number of seconds`), {
-      code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE',
-    });
+    throw usageError(`--timeout "${value}" is not a number of seconds`, USAGE);
   }
   return Number(value);
 }

@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
-import { formatError, GraylaneError, isGraylaneError } from '@graylane/core';
 import { startServer } from '@graylane/server';
+import { parseFlags, usageError } from '../command-failure.js';
 import type { Command } from '../main.js';
 
 const USAGE = `usage: graylane server [options]
@@ -22,11 +21,7 @@ options:
 
 function duration(text: string): number {
   const m = /^(\d+)(ms|s|m)?$/.exec(text);
-  if (!m)
-    throw new GraylaneError(
-      'GL_BAD_REQUEST',
-      `--instance-ttl ${text} is not a duration: use e.g. 15s, 500ms or 15000`,
-    );
+  if (!m) throw usageError(`--instance-ttl ${text} is not a duration: use e.g. 15s, 500ms or 15000`, USAGE);
   const n = Number(m[1]);
   return m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n;
 }
@@ -34,14 +29,14 @@ function duration(text: string): number {
 function days(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
-  throw new GraylaneError(
-    'GL_BAD_REQUEST',
+  throw usageError(
     `--audit-retention-days ${text} is not a number of days: use e.g. 90, or 0 to keep the audit log forever`,
+    USAGE,
   );
 }
 
 function parseOptions(args: string[]) {
-  return parseArgs({
+  return parseFlags(USAGE, {
     args,
     options: {
       port: { type: 'string', default: '7070' },
@@ -58,51 +53,38 @@ function parseOptions(args: string[]) {
 }
 
 const server: Command = async (args) => {
-  let values: ReturnType<typeof parseOptions>;
-  try {
-    values = parseOptions(args);
-  } catch (error) {
-    console.error(`graylane server: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const values = parseOptions(args);
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
-  try {
-    const running = await startServer({
-      port: Number(values.port),
-      host: values.host,
-      data: values.data,
-      postgres: values.postgres,
-      adminToken: values['admin-token'] ?? (process.env.GRAYLANE_ADMIN_TOKEN || undefined),
-      insecureNoAuth: values['insecure-no-auth'] === true,
-      instanceTtlMs: values['instance-ttl'] === undefined ? undefined : duration(values['instance-ttl']),
-      auditRetentionDays: days(values['audit-retention-days']),
-    });
-    const stopped = new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        running.close().then(resolve, resolve);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
-    // Printed once the signal handlers are in place: whoever reads this line may stop the server at once.
-    console.log(
-      `graylane control plane listening on ${running.url} (store: ${running.store} ${running.location})`,
-    );
-    if (values['insecure-no-auth'])
-      console.error('warning: --insecure-no-auth: every request is treated as admin');
-    await stopped;
-    return 0;
-  } catch (error) {
-    console.error(
-      `error: ${isGraylaneError(error) ? formatError(error) : ((error as Error).stack ?? String(error))}`,
-    );
-    return 1;
-  }
+  const running = await startServer({
+    port: Number(values.port),
+    host: values.host,
+    data: values.data,
+    postgres: values.postgres,
+    adminToken: values['admin-token'] ?? (process.env.GRAYLANE_ADMIN_TOKEN || undefined),
+    insecureNoAuth: values['insecure-no-auth'] === true,
+    instanceTtlMs: values['instance-ttl'] === undefined ? undefined : duration(values['instance-ttl']),
+    auditRetentionDays: days(values['audit-retention-days']),
+  });
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      running.close().then(resolve, resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  // Printed once the signal handlers are in place: whoever reads this line may stop the server at once.
+  console.log(
+    `graylane control plane listening on ${running.url} (store: ${running.store} ${running.location})`,
+  );
+  if (values['insecure-no-auth'])
+    console.error('warning: --insecure-no-auth: every request is treated as admin');
+  await stopped;
+  return 0;
 };
 
 export default server;

@@ -1,8 +1,5 @@
-import { type ErrorCode, GraylaneError, type Issue } from '@graylane/core';
+import { errorCodeOf, GraylaneError, type Issue } from '@graylane/core';
 import type { ClientSettings } from './client-flags.js';
-
-/** Failure to reach the control plane at all (not an answer from it). */
-export class UnreachableError extends Error {}
 
 export interface Client {
   // biome-ignore lint/suspicious/noExplicitAny: answers are read by the command that asked
@@ -21,9 +18,11 @@ export function createClient(settings: ClientSettings): Client {
         res = await fetch(settings.server + path, { method, headers, body: body?.text });
       } catch (error) {
         const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-        throw new UnreachableError(
+        throw new GraylaneError(
+          'GL_CONTROL_PLANE_UNREACHABLE',
           `cannot reach the control plane at ${settings.server} (${cause?.code ?? cause?.message ?? String(error)}): ` +
             'start it with "graylane server", or point --server / GRAYLANE_SERVER at it',
+          { cause: error },
         );
       }
       const text = await res.text();
@@ -36,14 +35,11 @@ export function createClient(settings: ClientSettings): Client {
       if (res.ok) return parsed;
       const e = (parsed as { error?: { code?: string; message?: string; issues?: Issue[] } } | undefined)
         ?.error;
-      if (e?.code) {
-        throw new GraylaneError(e.code as ErrorCode, e.message ?? `HTTP ${res.status}`, {
-          issues: e.issues ?? [],
-        });
-      }
+      // An answer without a code (a proxy's error page) gets the code its status stands for.
       throw new GraylaneError(
-        'GL_INTERNAL',
-        `the control plane answered HTTP ${res.status}: ${text.slice(0, 200)}`,
+        errorCodeOf(e?.code, res.status),
+        e?.message ?? `the control plane answered HTTP ${res.status}: ${text.slice(0, 200)}`,
+        { issues: e?.issues ?? [] },
       );
     },
   };

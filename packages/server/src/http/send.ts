@@ -1,6 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { GraylaneError } from '@graylane/core';
-import { statusOf } from './status-of.js';
+import { GraylaneError, statusOf } from '@graylane/core';
 
 export function sendJson(
   res: ServerResponse,
