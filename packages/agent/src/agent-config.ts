@@ -11,7 +11,14 @@ export interface AgentConfig {
   tag: string;
   namespace: string;
   token: string;
+  /** Where a server bound to a wildcard address (`0.0.0.0`, `::`) is reached: GRAYLANE_HOST or detected. */
   host: string;
+  /** The Kubernetes namespace of this pod (GRAYLANE_K8S_NAMESPACE; default: the Graylane namespace). */
+  k8sNamespace: string;
+  /** GRAYLANE_CLUSTER_DOMAIN, default `cluster.local`. */
+  clusterDomain: string;
+  /** Extra host names this app is called by (GRAYLANE_SERVICE_NAMES, comma separated). */
+  serviceNames: string[];
   cacheDir: string;
   logLevel: LogLevel;
   metricsIntervalMs: number;
@@ -19,13 +26,19 @@ export interface AgentConfig {
 
 const levels: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
-/** First non-internal IPv4 address: what other services reach this process at. */
+/**
+ * First non-internal address (IPv4 first, else a global IPv6 one): what other services
+ * reach a process bound to a wildcard address at.
+ */
 export function detectAddress(): string {
-  for (const list of Object.values(networkInterfaces())) {
-    for (const i of list ?? []) if (i.family === 'IPv4' && !i.internal) return i.address;
-  }
-  return '127.0.0.1';
+  const all = Object.values(networkInterfaces()).flatMap((list) => list ?? []);
+  const v4 = all.find((i) => i.family === 'IPv4' && !i.internal);
+  if (v4) return v4.address;
+  const v6 = all.find((i) => i.family === 'IPv6' && !i.internal && !i.address.startsWith('fe80'));
+  return v6?.address ?? '127.0.0.1';
 }
+
+const NAME = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
 
 /**
  * Reads the agent's identity from the environment, validated once here. Bad
@@ -62,15 +75,30 @@ export function readAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
       `GRAYLANE_SERVER ${JSON.stringify(server)} must be an http:// or https:// URL of the control plane`,
     );
   }
+  const serviceNames = (env.GRAYLANE_SERVICE_NAMES ?? '')
+    .split(',')
+    .map((n) => n.trim().toLowerCase())
+    .filter((n) => n !== '');
+  const badName = serviceNames.find((n) => !NAME.test(n));
+  if (badName !== undefined) {
+    throw new GraylaneError(
+      'GL_AGENT_CONFIG_INVALID',
+      `GRAYLANE_SERVICE_NAMES holds ${JSON.stringify(badName)}, which is not a host name: list the names this app is called by, comma separated`,
+    );
+  }
+  const namespace = env.GRAYLANE_NAMESPACE || DEFAULT_NAMESPACE;
   const interval = Number(env.GRAYLANE_METRICS_INTERVAL_MS ?? 5000);
   return {
     disabled,
     server,
     app,
     tag,
-    namespace: env.GRAYLANE_NAMESPACE || DEFAULT_NAMESPACE,
+    namespace,
     token: env.GRAYLANE_TOKEN ?? '',
     host: env.GRAYLANE_HOST || detectAddress(),
+    k8sNamespace: (env.GRAYLANE_K8S_NAMESPACE || namespace).toLowerCase(),
+    clusterDomain: (env.GRAYLANE_CLUSTER_DOMAIN || 'cluster.local').replace(/^\.+|\.+$/g, '').toLowerCase(),
+    serviceNames,
     cacheDir: env.GRAYLANE_CACHE_DIR || join(tmpdir(), 'graylane-cache'),
     logLevel,
     metricsIntervalMs: Number.isFinite(interval) && interval >= 100 ? interval : 5000,

@@ -28,8 +28,12 @@ export interface Agent {
   end(instance: Instance): void;
   /** One inbound request, counted under `tag` (default: the instance's own tag). */
   recordInbound(durationMs: number, failed: boolean, tag?: string): void;
-  /** A server of the app started listening (port detection). */
-  listening(protocol: Protocol, port: number): void;
+  /**
+   * A server of the app started listening (port detection). `boundAddress` is the
+   * address it is bound to: a specific one (127.0.0.1, ::1, a pod IP) is where the
+   * instance gets registered; a wildcard keeps GRAYLANE_HOST or the detected address.
+   */
+  listening(protocol: Protocol, port: number, boundAddress?: string): void;
   /** The consumer groups the app's message consumers poll now, as the registry should show them. */
   consumerGroups(groups: readonly string[]): void;
   /** Resolves once a first config is in hand (from the stream or the disk cache) or after `timeoutMs`. */
@@ -38,6 +42,20 @@ export interface Agent {
 }
 
 const RETRY_MS = [250, 500, 1000, 2000, 5000];
+/** Heartbeat period until the server has answered its TTL (a third of the default 15 s). */
+const DEFAULT_BEAT_MS = 5000;
+
+const WILDCARDS = new Set(['', '0.0.0.0', '::', '::0', '0:0:0:0:0:0:0:0']);
+
+/** Where other processes reach a server bound to `bound`; `fallback` for a wildcard bind. */
+export function reachableAddress(bound: string | undefined, fallback: string): string {
+  if (bound === undefined) return fallback;
+  const address = bound.startsWith('::ffff:') && bound.includes('.') ? bound.slice(7) : bound;
+  return WILDCARDS.has(address) ? fallback : address;
+}
+
+export const isLoopback = (address: string) =>
+  address === '::1' || address === 'localhost' || address.startsWith('127.');
 
 export function createAgent(config: AgentConfig, log: Logger): Agent {
   const id = instanceId(config);
@@ -50,6 +68,10 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
     : undefined;
   let state = emptyRoutingState(config.namespace, config.app);
   let stopped = false;
+  // The first server's bound address, until one is seen the configured host.
+  let address = config.host;
+  let addressFixed = false;
+  let beatMs = DEFAULT_BEAT_MS;
   // Ports and consumer groups change while the app runs; the registration must carry the
   // latest ones, so each registration records the version it sent (-1: not registered).
   let groups: string[] = [];
@@ -68,6 +90,7 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
   function adopt(snapshot: ConfigSnapshot, persist: boolean): void {
     state = compileRoutingState(snapshot, config.app);
     markReady();
+    warnIfUnreachable(snapshot);
     if (persist) {
       try {
         cache.write(snapshot);
@@ -77,6 +100,21 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
           `cannot write the config cache ${cache.file}: ${(error as Error).message}`,
         );
       }
+    }
+  }
+
+  // A loopback-bound instance is reachable only from its own host: say so once when the
+  // namespace shows instances on other hosts (they would call it and fail).
+  function warnIfUnreachable(snapshot: ConfigSnapshot): void {
+    if (!isLoopback(address)) return;
+    for (const list of Object.values(snapshot.instances)) {
+      const remote = list.find((i) => i.id !== id && !isLoopback(i.address));
+      if (remote === undefined) continue;
+      log.once(
+        'GL_INSTANCE_LOOPBACK',
+        `this instance listens on ${address}, a loopback address, while ${remote.app} runs at ${remote.address}: other hosts cannot reach it; bind the server to 0.0.0.0 or the pod IP`,
+      );
+      return;
     }
   }
 
@@ -93,15 +131,25 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
       id,
       app: config.app,
       tag: config.tag,
-      address: config.host,
+      address,
       ports,
       protocols: Object.keys(ports),
       consumerGroups: groups,
-      metadata: { pid: String(process.pid), node: process.version },
+      metadata: {
+        pid: String(process.pid),
+        node: process.version,
+        ...(config.serviceNames.length > 0 ? { serviceNames: config.serviceNames.join(',') } : {}),
+      },
     };
-    const res = await client.request('POST', `/v1/namespaces/${config.namespace}/instances`, body);
+    const res = await client.request<{ ttlMs?: number }>(
+      'POST',
+      `/v1/namespaces/${config.namespace}/instances`,
+      body,
+    );
     if (res.status >= 300) throw new Error(`register answered ${res.status} ${JSON.stringify(res.body)}`);
     registeredVersion = version;
+    followTtl(res.body?.ttlMs);
+    warnIfUnreachable(state.snapshot);
   }
 
   function heartbeat(): Promise<void> {
@@ -126,6 +174,23 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
         `${(error as Error).message}; routing continues with the last config`,
       );
     }
+  }
+
+  // Beats at a third of the server's TTL, so two may be lost before the instance expires.
+  function followTtl(ttlMs: number | undefined): void {
+    if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) return;
+    const next = Math.max(250, Math.floor(ttlMs / 3));
+    if (next === beatMs) return;
+    beatMs = next;
+    scheduleBeat();
+    log.debug(`the control plane expires instances after ${ttlMs} ms: heartbeat every ${next} ms`);
+  }
+
+  let beatTimer: NodeJS.Timeout | undefined;
+  function scheduleBeat(): void {
+    clearTimeout(beatTimer);
+    if (stopped) return;
+    beatTimer = setTimeout(() => void heartbeat().finally(scheduleBeat), beatMs).unref();
   }
 
   async function flushMetrics(timeoutMs = 5000): Promise<void> {
@@ -178,7 +243,7 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
   if (client) {
     void heartbeat();
     void watchLoop();
-    timers.push(setInterval(() => void heartbeat(), 5000).unref());
+    scheduleBeat();
     timers.push(setInterval(() => void flushMetrics(), config.metricsIntervalMs).unref());
   }
 
@@ -200,11 +265,18 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
       registrationVersion++;
       void heartbeat();
     },
-    listening(protocol, port) {
+    listening(protocol, port, boundAddress) {
       if (ports[protocol] === port) return;
       // The first server of a protocol is the app's; later ones (admin, metrics) keep the first.
       if (ports[protocol] !== undefined) return;
       ports[protocol] = port;
+      const reachable = reachableAddress(boundAddress, '');
+      if (!addressFixed && reachable !== '') {
+        // One address per instance: the first specific bind's. A wildcard server of the
+        // other protocol (gRPC on 0.0.0.0, HTTP on 127.0.0.1) is reachable there too.
+        addressFixed = true;
+        address = reachable;
+      }
       registrationVersion++;
       void heartbeat();
     },
@@ -214,7 +286,8 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
     async stop() {
       if (stopped) return;
       stopped = true;
-      for (const t of timers) clearInterval(t);
+      for (const t of timers) clearTimeout(t);
+      clearTimeout(beatTimer);
       closeWatch?.();
       if (client && registeredVersion >= 0) {
         await Promise.all([

@@ -42,6 +42,12 @@ export const errorTable = {
   GL_ADMISSION_REVIEW_INVALID: { status: 400, meaning: 'the request is not an AdmissionReview' },
   GL_MQ_SQL92_UNSUPPORTED: { status: 500, meaning: 'the broker refused a SQL92 subscription' },
   GL_USAGE: { status: 400, meaning: 'a command line is wrong (exit code 2)' },
+  GL_INSTANCE_TTL_TOO_SHORT: { status: 400, meaning: 'the instance TTL is below 3 s' },
+  GL_INSTANCE_LOOPBACK: {
+    status: 500,
+    meaning: 'an instance bound to loopback cannot be reached from other hosts',
+  },
+  GL_LANE_LEAK: { status: 500, meaning: 'a request reached an instance its lane should not reach' },
 } as const satisfies Record<`GL_${string}`, { status: number; meaning: string }>;
 
 export type ErrorCode = keyof typeof errorTable;

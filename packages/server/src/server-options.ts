@@ -15,7 +15,8 @@ export const serverOptionsSchema = z.strictObject({
   adminToken: z.string().min(8, 'an admin token has at least 8 characters').optional(),
   /** Every request is treated as admin. Only for local experiments. */
   insecureNoAuth: z.boolean().default(false),
-  instanceTtlMs: z.number().int().min(100).default(15_000),
+  /** At least MIN_INSTANCE_TTL_MS (checked in startServer with its own code). */
+  instanceTtlMs: z.number().int().min(1).default(15_000),
   /** Audit entries older than this are deleted (at start, then every minute); 0 keeps them forever. */
   auditRetentionDays: z.number().min(0).default(90),
   bodyLimitBytes: z
@@ -28,3 +29,6 @@ export const serverOptionsSchema = z.strictObject({
 });
 
 export type ServerOptions = z.input<typeof serverOptionsSchema>;
+
+/** Agents beat at a third of the TTL: below 3 s a one-second pause (GC, busy host) expires live instances. */
+export const MIN_INSTANCE_TTL_MS = 3000;

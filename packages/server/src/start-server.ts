@@ -16,7 +16,7 @@ import { registryRoutes } from './routes/registry-routes.js';
 import { resourceRoutes } from './routes/resource-routes.js';
 import { watchRoute } from './routes/watch-route.js';
 import type { ServerContext } from './server-context.js';
-import { type ServerOptions, serverOptionsSchema } from './server-options.js';
+import { MIN_INSTANCE_TTL_MS, type ServerOptions, serverOptionsSchema } from './server-options.js';
 import { createStore } from './store/create-store.js';
 
 export interface RunningServer {
@@ -37,6 +37,12 @@ const POLL_MS = 5_000;
 /** Starts a control plane: store, registry, config push, metrics and the HTTP API. */
 export async function startServer(input: ServerOptions = {}): Promise<RunningServer> {
   const options = validate(serverOptionsSchema, input, 'server options');
+  if (options.instanceTtlMs < MIN_INSTANCE_TTL_MS) {
+    throw new GraylaneError(
+      'GL_INSTANCE_TTL_TOO_SHORT',
+      `the instance TTL ${options.instanceTtlMs} ms is below ${MIN_INSTANCE_TTL_MS / 1000} s: agents heartbeat at a third of it, so a shorter one expires live instances on any pause; use --instance-ttl 3s or more`,
+    );
+  }
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const store = await createStore({ data: options.data, postgres: options.postgres });
   const hub = createConfigHub(store);

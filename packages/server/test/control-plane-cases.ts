@@ -26,7 +26,7 @@ export function controlPlaneCases(makeFixture: () => Promise<StoreFixture>): voi
   beforeAll(async () => {
     fixture = await makeFixture();
     // Short enough to see expiry in a test, long enough that a busy machine does not expire a live instance.
-    server = await fixture.start({ instanceTtlMs: 2000 });
+    server = await fixture.start({ instanceTtlMs: 3000 });
     call = api(server.url);
   });
   afterAll(async () => fixture?.cleanup());
@@ -258,7 +258,7 @@ export function controlPlaneCases(makeFixture: () => Promise<StoreFixture>): voi
       const reg = await call('POST', '/v1/namespaces/reg/instances', beat('b-gray-1'));
       expect(reg.status).toBe(201);
       expect(reg.body).toMatchObject({
-        ttlMs: 2000,
+        ttlMs: 3000,
         instance: { id: 'b-gray-1', namespace: 'reg', tag: 'gray' },
       });
       await call('POST', '/v1/namespaces/reg/instances', beat('b-base-1', 'spring-cloud-b', ''));

@@ -2,6 +2,7 @@ import { isGraylaneError } from '@graylane/core';
 import { Dispatcher, Agent as UndiciAgent } from 'undici';
 import type { Agent } from '../create-agent.js';
 import { currentTag } from '../lane-context.js';
+import { authority } from '../outbound/authority.js';
 import type { Target } from '../routing-state.js';
 import { TAG_HEADER } from '../tag-carrier.js';
 
@@ -113,7 +114,7 @@ export class LaneDispatcher extends Dispatcher {
       },
     });
     return this.inner.dispatch(
-      { ...opts, origin: `http://${instance.address}:${instance.ports.http}` },
+      { ...opts, origin: `http://${authority(instance.address, instance.ports.http!)}` },
       wrapped,
     );
   }

@@ -2,6 +2,7 @@ import type { Instance } from '@graylane/core';
 import type * as grpc from '@grpc/grpc-js';
 import type { Agent } from '../create-agent.js';
 import { currentTag } from '../lane-context.js';
+import { authority } from '../outbound/authority.js';
 import type { Target } from '../routing-state.js';
 import { TAG_HEADER } from '../tag-carrier.js';
 
@@ -36,7 +37,7 @@ export function createLaneChannel(g: Grpc, agent: Agent, original: grpc.Channel)
   const channels = new Map<string, grpc.Channel>();
 
   function channelFor(instance: Instance): grpc.Channel {
-    const address = `${instance.address}:${instance.ports.grpc}`;
+    const address = authority(instance.address, instance.ports.grpc!);
     let channel = channels.get(address);
     if (!channel) {
       // The authority stays the app's name, as the caller wrote it.

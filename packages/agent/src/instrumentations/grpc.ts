@@ -51,6 +51,14 @@ function interceptChannels(g: Grpc, agent: Agent): () => void {
   };
 }
 
+/** Host part of a bindAsync address: `0.0.0.0:0`, `[::1]:50051`, `localhost:0` → 127.0.0.1. */
+export function bindHost(port: string): string | undefined {
+  const text = String(port).replace(/^(dns|ipv4|ipv6):(\/\/\/)?/, '');
+  const host = text.startsWith('[') ? text.slice(1, text.indexOf(']')) : text.slice(0, text.lastIndexOf(':'));
+  if (host === 'localhost') return '127.0.0.1';
+  return /^[0-9a-f.:]+$/i.test(host) ? host : undefined;
+}
+
 function tagOf(agent: Agent, path: string, metadata: grpc.Metadata): string {
   const get = (name: string) => {
     const value = metadata.get(name)[0];
@@ -117,7 +125,7 @@ export function instrumentGrpc(g: Grpc, agent: Agent): () => void {
           callback: (e: Error | null, port: number) => void,
         ) {
           const report = (error: Error | null, bound: number) => {
-            if (!error) agent.listening('grpc', bound);
+            if (!error) agent.listening('grpc', bound, bindHost(port));
             callback(error, bound);
           };
           return (original as unknown as AnyHandler).call(this, port, creds, report);

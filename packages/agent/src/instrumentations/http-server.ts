@@ -61,7 +61,7 @@ function observe(agent: Agent, res: http.ServerResponse): void {
 function noteListening(agent: Agent, server: http.Server): void {
   try {
     const address = server.address() as AddressInfo | string | null;
-    if (address && typeof address === 'object') agent.listening('http', address.port);
+    if (address && typeof address === 'object') agent.listening('http', address.port, address.address);
   } catch (error) {
     agent.log.once('GL_INTERNAL', `port detection failed: ${(error as Error).message}`);
   }

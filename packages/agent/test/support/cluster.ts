@@ -16,8 +16,9 @@ export interface ControlPlane {
   close(): Promise<void>;
 }
 
-export async function startControlPlane(): Promise<ControlPlane> {
+export async function startControlPlane(options: { instanceTtlMs?: number } = {}): Promise<ControlPlane> {
   const server = await startServer({
+    ...options,
     port: 0,
     host: '127.0.0.1',
     data: mkdtempSync(join(tmpdir(), 'graylane-cp-')),
@@ -49,6 +50,10 @@ export interface ServiceOptions {
   server: string;
   namespace: string;
   cacheDir: string;
+  /** Address both servers of the fixture listen on (default: every interface). */
+  bind?: string;
+  /** Extra environment; a value of '' removes the variable (e.g. GRAYLANE_HOST). */
+  env?: Record<string, string>;
 }
 
 export interface Service {
@@ -87,6 +92,8 @@ export function startService(options: ServiceOptions): Promise<Service> {
         GRAYLANE_HOST: '127.0.0.1',
         GRAYLANE_CACHE_DIR: options.cacheDir,
         GRAYLANE_LOG_LEVEL: 'info',
+        BIND: options.bind ?? '',
+        ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -118,8 +125,13 @@ export function startService(options: ServiceOptions): Promise<Service> {
   });
 }
 
-export async function call(port: number, path: string, headers: Record<string, string> = {}) {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers });
+export async function call(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+  host = '127.0.0.1',
+) {
+  const res = await fetch(`http://${host.includes(':') ? `[${host}]` : host}:${port}${path}`, { headers });
   return { status: res.status, text: await res.text() };
 }
 

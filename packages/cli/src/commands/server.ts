@@ -14,14 +14,15 @@ options:
   --postgres URL        store in PostgreSQL instead; replicas share one database
   --admin-token T       seed this admin token (env GRAYLANE_ADMIN_TOKEN); without it, an
                         empty store gets a generated one, printed once
-  --instance-ttl D      instance expiry without heartbeat, e.g. 15s or 15000 (default 15s)
+  --instance-ttl D      instance expiry without heartbeat, e.g. 15s or 15000 (default 15s, at least 3s;
+                        agents heartbeat at a third of it)
   --audit-retention-days N
                         delete audit entries older than N days (default 90; 0 keeps them all)
   --insecure-no-auth    accept every request as admin (local experiments only)`;
 
 function duration(text: string): number {
   const m = /^(\d+)(ms|s|m)?$/.exec(text);
-  if (!m) throw usageError(`--instance-ttl ${text} is not a duration: use e.g. 15s, 500ms or 15000`, USAGE);
+  if (!m) throw usageError(`--instance-ttl ${text} is not a duration: use e.g. 15s, 3000ms or 15000`, USAGE);
   const n = Number(m[1]);
   return m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n;
 }
