@@ -50,6 +50,14 @@ rocketmq-start: build
 rocketmq-stop: build
 	npx graylane rocketmq stop
 
+# A local single-node Kafka 4 in KRaft mode (bootstrap 127.0.0.1:9092); needs Java 17 and Maven.
+.PHONY: kafka-start kafka-stop
+kafka-start: build
+	npx graylane kafka start
+
+kafka-stop: build
+	npx graylane kafka stop
+
 # The reference scenario: broker, control plane, gateway on :20000, A/B/C baseline and gray.
 demo: build
 	npx graylane demo

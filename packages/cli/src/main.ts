@@ -17,6 +17,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'local RocketMQ broker for development and tests: start|stop|status|topic create',
     load: async () => (await import('./commands/rocketmq.js')).default,
   },
+  kafka: {
+    summary: 'local Kafka 4 (KRaft) for development and tests: start|stop|status|topic create',
+    load: async () => (await import('./commands/kafka.js')).default,
+  },
   server: {
     summary: 'run the control plane (SQLite by default, --postgres for replicas)',
     load: async () => (await import('./commands/server.js')).default,

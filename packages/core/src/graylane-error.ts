@@ -26,6 +26,7 @@ export const errorTable = {
   GL_JAVA_MISSING: { status: 500, meaning: 'java cannot be run or is too old' },
   GL_MAVEN_MISSING: { status: 500, meaning: 'mvn cannot be run' },
   GL_ROCKETMQ_FETCH_FAILED: { status: 500, meaning: 'the RocketMQ jars could not be downloaded' },
+  GL_KAFKA_FETCH_FAILED: { status: 500, meaning: 'the Kafka jars could not be downloaded' },
   GL_PORT_IN_USE: { status: 500, meaning: 'a port the broker needs is taken' },
   GL_DISK_FULL: { status: 500, meaning: 'the disk holding the cache is nearly full' },
   GL_BROKER_START_FAILED: { status: 500, meaning: 'a local broker did not start' },
