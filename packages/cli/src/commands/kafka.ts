@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { formatError, isGraylaneError } from '@graylane/core';
+import { parseFlags, usageError } from '../command-failure.js';
 import { createKafkaTopic } from '../kafka/create-kafka-topic.js';
 import { KAFKA_VERSION } from '../kafka/kafka-paths.js';
 import { type KafkaInstanceStatus, kafkaStatus } from '../kafka/kafka-status.js';
@@ -32,43 +31,31 @@ const say = (line: string) => console.log(line);
 
 const kafka: Command = async (args) => {
   const [sub, ...rest] = args;
-  try {
-    switch (sub) {
-      case 'start':
-        return await start(rest);
-      case 'stop':
-        return await stop(rest);
-      case 'status':
-        return await status(rest);
-      case 'topic':
-        return await topic(rest);
-      case undefined:
-      case 'help':
-      case '-h':
-      case '--help':
-        console.log(USAGE);
-        return sub === undefined ? 2 : 0;
-      default:
-        console.error(`graylane kafka: unknown subcommand "${sub}"\n\n${USAGE}`);
-        return 2;
-    }
-  } catch (error) {
-    if (isGraylaneError(error)) {
-      console.error(formatError(error));
-      return 1;
-    }
-    if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`graylane kafka: ${(error as Error).message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw error;
+  switch (sub) {
+    case 'start':
+      return await start(rest);
+    case 'stop':
+      return await stop(rest);
+    case 'status':
+      return await status(rest);
+    case 'topic':
+      return await topic(rest);
+    case undefined:
+      throw usageError('a subcommand is required', USAGE);
+    case 'help':
+    case '-h':
+    case '--help':
+      console.log(USAGE);
+      return 0;
+    default:
+      throw usageError(`unknown subcommand "${sub}"`, USAGE);
   }
 };
 
 export default kafka;
 
 async function start(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseFlags(USAGE, {
     args,
     options: {
       name: { type: 'string' },
@@ -96,7 +83,10 @@ async function start(args: string[]): Promise<number> {
 }
 
 async function stop(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { name: { type: 'string' }, force: { type: 'boolean' } } });
+  const { values } = parseFlags(USAGE, {
+    args,
+    options: { name: { type: 'string' }, force: { type: 'boolean' } },
+  });
   const name = values.name ?? 'default';
   const stopped = await stopKafka({ name, force: values.force === true, log: say });
   say(stopped ? `Kafka "${name}" stopped` : `Kafka "${name}" was not running`);
@@ -104,7 +94,7 @@ async function stop(args: string[]): Promise<number> {
 }
 
 async function status(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { name: { type: 'string' } } });
+  const { values } = parseFlags(USAGE, { args, options: { name: { type: 'string' } } });
   const instances = await kafkaStatus(values.name === undefined ? {} : { name: values.name });
   if (instances.length === 0) {
     say(values.name === undefined ? 'no local Kafka has been started' : `Kafka "${values.name}" is unknown`);
@@ -115,15 +105,14 @@ async function status(args: string[]): Promise<number> {
 }
 
 async function topic(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags(USAGE, {
     args,
     allowPositionals: true,
     options: { name: { type: 'string' }, bootstrap: { type: 'string' }, partitions: { type: 'string' } },
   });
   const [action, topicName, ...extra] = positionals;
   if (action !== 'create' || topicName === undefined || extra.length > 0) {
-    console.error(`graylane kafka: expected "topic create TOPIC"\n\n${USAGE}`);
-    return 2;
+    throw usageError('expected "topic create TOPIC"', USAGE);
   }
   const partitions = number('--partitions', values.partitions);
   await createKafkaTopic({
@@ -149,11 +138,6 @@ function describe(instance: KafkaInstanceStatus): string {
 
 function number(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) {
-    // Thrown as parseArgs does, so it is reported as a usage error.
-    throw Object.assign(new TypeError(`${flag} "${value}" is not a number`), {
-      code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE',
-    });
-  }
+  if (!/^\d+$/.test(value)) throw usageError(`${flag} "${value}" is not a number`, USAGE);
   return Number(value);
 }
