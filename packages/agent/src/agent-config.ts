@@ -1,6 +1,6 @@
 import { hostname, networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_NAMESPACE, GraylaneError, isValidTag, TAG_RULE } from '@graylane/core';
+import { DEFAULT_NAMESPACE, GraylaneError, isValidTag, TAG_RULE } from '@graylane/core/runtime';
 import type { LogLevel } from './logger.js';
 
 export interface AgentConfig {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { type ConfigChange, type ConfigSnapshot, GraylaneError } from '@graylane/core';
+import { type ConfigChange, type ConfigSnapshot, GraylaneError } from '@graylane/core/runtime';
 import { originals } from './originals.js';
 
 export interface ControlPlaneClient {

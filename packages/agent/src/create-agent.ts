@@ -1,4 +1,4 @@
-import { applyChange, type ConfigSnapshot, createBalancer, type Instance } from '@graylane/core';
+import { applyChange, type ConfigSnapshot, createBalancer, type Instance } from '@graylane/core/runtime';
 import { type AgentConfig, instanceId } from './agent-config.js';
 import { type ControlPlaneClient, createControlPlaneClient } from './control-plane-client.js';
 import type { Logger } from './logger.js';

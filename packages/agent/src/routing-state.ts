@@ -9,7 +9,7 @@ import {
   type LaneMatcher,
   selectCandidates,
   type TagPolicy,
-} from '@graylane/core';
+} from '@graylane/core/runtime';
 
 /** Everything derived from one snapshot, compiled once when the snapshot changes. */
 export interface RoutingState {

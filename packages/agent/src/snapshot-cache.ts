@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConfigSnapshot } from '@graylane/core';
+import type { ConfigSnapshot } from '@graylane/core/runtime';
 
 /**
  * The last config seen, on disk, so that an app restarted while the control plane

@@ -1,5 +1,5 @@
 import Module from 'node:module';
-import { formatError, GraylaneError } from '@graylane/core';
+import { formatError, GraylaneError } from '@graylane/core/runtime';
 import { readAgentConfig } from './agent-config.js';
 import { type Agent, createAgent } from './create-agent.js';
 import { instrumentFetch } from './instrumentations/fetch.js';

@@ -1,4 +1,4 @@
-import { isValidTag } from '@graylane/core';
+import { isValidTag } from '@graylane/core/runtime';
 
 /** The header (and gRPC metadata key) that carries the lane tag between services. */
 export const TAG_HEADER = 'x-graylane-tag';

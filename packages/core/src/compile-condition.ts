@@ -1,4 +1,3 @@
-import { RE2JS } from 're2js';
 import type { Condition, MatchNode } from './conditions.js';
 import type { RequestView } from './request-view.js';
 import { bucketOf } from './stable-hash.js';
@@ -65,6 +64,7 @@ function valueTest(c: Condition, fold: (s: string) => string): (value: string) =
     case 'contains':
       return (v) => fold(v).includes(text);
     case 'regex': {
+      const { RE2JS } = loadRe2js();
       const re = RE2JS.compile(String(c.value), c.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
       // Values that regexes look at (user agents, versions, tenants) repeat a lot;
       // remembering the last few hundred answers skips the engine for most requests.
@@ -144,4 +144,16 @@ export function compileMatch(node: MatchNode): Predicate {
     };
   }
   return compileCondition(node);
+}
+
+// RE2 is only needed once a lane has a regex condition; loading it on demand keeps it
+// out of the start of every app under the agent. Compiling a lane is synchronous, so
+// this is a require of re2js's CommonJS build, reached through getBuiltinModule
+// because core imports no Node module (it also runs in the console's browser bundle).
+let re2js: typeof import('re2js') | undefined;
+function loadRe2js(): typeof import('re2js') {
+  re2js ??= process.getBuiltinModule('node:module').createRequire(import.meta.url)(
+    're2js',
+  ) as typeof import('re2js');
+  return re2js;
 }

@@ -1,3 +1,5 @@
+// The main entry: everything in runtime.ts (the agent imports only that) plus the
+// resource schemas and the YAML/JSON document parser, for the control plane, CLI and console.
 export { type BaselineIgnoreInput, baselineIgnoredTags } from './baseline-ignored-tags.js';
 export { compileCondition, compileMatch, type Predicate } from './compile-condition.js';
 export {

@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { API_VERSION, DEFAULT_NAMESPACE } from './api-version.js';
 import { conditionSources, matchGroupSchema } from './conditions.js';
 import { TAG_PATTERN, TAG_RULE } from './tag.js';
 
-export const API_VERSION = 'graylane.io/v1';
-export const DEFAULT_NAMESPACE = 'default';
+export { API_VERSION, DEFAULT_NAMESPACE };
 
 const NAME_PATTERN = /^[a-z0-9]([a-z0-9._-]{0,251}[a-z0-9])?$/;
 const NAMESPACE_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;

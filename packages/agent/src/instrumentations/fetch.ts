@@ -1,5 +1,6 @@
-import { isGraylaneError } from '@graylane/core';
-import { Dispatcher, Agent as UndiciAgent } from 'undici';
+import { EventEmitter } from 'node:events';
+import { isGraylaneError } from '@graylane/core/runtime';
+import type { Dispatcher } from 'undici';
 import type { Agent } from '../create-agent.js';
 import { currentTag } from '../lane-context.js';
 import { authority } from '../outbound/authority.js';
@@ -32,7 +33,9 @@ function replayable(body: unknown): boolean {
  * instance; a connection refused before anything was sent is retried on another
  * instance when the body can be sent again.
  */
-export class LaneDispatcher extends Dispatcher {
+// It extends EventEmitter as undici's Dispatcher does, without importing undici: the
+// undici package takes ~200 ms to load, which every app would pay at start.
+export class LaneDispatcher extends EventEmitter {
   constructor(
     public inner: Dispatcher,
     private readonly agent: Agent,
@@ -40,7 +43,7 @@ export class LaneDispatcher extends Dispatcher {
     super();
   }
 
-  override dispatch(opts: Dispatcher.DispatchOptions, handler: Handler): boolean {
+  dispatch(opts: Dispatcher.DispatchOptions, handler: Handler): boolean {
     let next = opts;
     let target: Target | undefined;
     try {
@@ -119,20 +122,30 @@ export class LaneDispatcher extends Dispatcher {
     );
   }
 
-  override close(...args: unknown[]): never {
+  close(...args: unknown[]): never {
     return (this.inner.close as (...a: unknown[]) => never)(...args);
   }
 
-  override destroy(...args: unknown[]): never {
+  destroy(...args: unknown[]): never {
     return (this.inner.destroy as (...a: unknown[]) => never)(...args);
   }
 }
 
 export function instrumentFetch(agent: Agent): () => void {
-  const holder = globalThis as unknown as Record<symbol, Dispatcher | undefined>;
-  const previous = holder[GLOBAL_DISPATCHER];
+  const holder = globalThis as unknown as Record<symbol, Dispatcher | LaneDispatcher | undefined>;
+  let previous = holder[GLOBAL_DISPATCHER];
   if (previous instanceof LaneDispatcher) return () => {};
-  const lane = new LaneDispatcher(previous ?? new UndiciAgent({ keepAliveTimeout: 4000 }), agent);
+  // Node's own undici (behind fetch, Response, ...) creates the default Agent when it
+  // first loads; touching Response loads it, far quicker than the undici package.
+  if (previous === undefined) {
+    void globalThis.Response;
+    previous = holder[GLOBAL_DISPATCHER];
+  }
+  if (previous === undefined) {
+    agent.log.once('GL_INTERNAL', 'no global undici dispatcher to wrap: fetch is not lane routed');
+    return () => {};
+  }
+  const lane = new LaneDispatcher(previous as Dispatcher, agent);
   // undici defines the slot writable but not configurable (importing undici fills
   // it); an app that sets its own dispatcher later replaces ours without an error
   // (and loses lane routing for fetch).

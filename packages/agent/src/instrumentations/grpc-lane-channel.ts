@@ -1,4 +1,4 @@
-import type { Instance } from '@graylane/core';
+import type { Instance } from '@graylane/core/runtime';
 import type * as grpc from '@grpc/grpc-js';
 import type { Agent } from '../create-agent.js';
 import { currentTag } from '../lane-context.js';

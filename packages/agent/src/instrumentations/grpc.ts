@@ -1,4 +1,4 @@
-import { createRequestView } from '@graylane/core';
+import { createRequestView } from '@graylane/core/runtime';
 import type * as grpc from '@grpc/grpc-js';
 import type { Agent } from '../create-agent.js';
 import { runInLane } from '../lane-context.js';

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { urlToHttpOptions } from 'node:url';
-import { isGraylaneError } from '@graylane/core';
+import { isGraylaneError } from '@graylane/core/runtime';
 import type { Agent } from '../create-agent.js';
 import { currentTag } from '../lane-context.js';
 import { TAG_HEADER } from '../tag-carrier.js';

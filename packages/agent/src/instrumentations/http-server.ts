@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createRequestView } from '@graylane/core';
+import { createRequestView } from '@graylane/core/runtime';
 import type { Agent } from '../create-agent.js';
 import { runInLane } from '../lane-context.js';
 import { extractTag } from '../tag-carrier.js';

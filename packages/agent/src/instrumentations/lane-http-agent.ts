@@ -1,6 +1,6 @@
 import http from 'node:http';
 import net from 'node:net';
-import type { Instance } from '@graylane/core';
+import type { Instance } from '@graylane/core/runtime';
 import type { Agent } from '../create-agent.js';
 import type { Target } from '../routing-state.js';
 

@@ -1,4 +1,4 @@
-import { isGraylaneError } from '@graylane/core';
+import { isGraylaneError } from '@graylane/core/runtime';
 import { describe, expect, it } from 'vitest';
 import { explainReceiveError } from './rocketmq-errors.js';
 

@@ -1,4 +1,4 @@
-import { GraylaneError } from '@graylane/core';
+import { GraylaneError } from '@graylane/core/runtime';
 
 // What brokers say when enablePropertyFilter is false (4.x remoting path and
 // proxies in front of such brokers); 5.x pop receives through the local proxy filter anyway.

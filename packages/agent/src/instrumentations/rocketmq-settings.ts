@@ -1,4 +1,4 @@
-import { baselineIgnoredTags, type ConsumerSelector } from '@graylane/core';
+import { baselineIgnoredTags, type ConsumerSelector } from '@graylane/core/runtime';
 import type { Agent } from '../create-agent.js';
 
 /** What the app's MessageGrayscale resource asks for right now. */

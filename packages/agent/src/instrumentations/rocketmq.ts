@@ -6,7 +6,7 @@ import {
   propertyOf,
   sql92Filter,
   TAG_PROPERTY,
-} from '@graylane/core';
+} from '@graylane/core/runtime';
 import type { Agent } from '../create-agent.js';
 import { currentTag, enterMessageLane, leaveMessageLane, runInLane } from '../lane-context.js';
 import { patchMethod } from './patch-method.js';
