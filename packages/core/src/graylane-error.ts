@@ -49,6 +49,7 @@ export const errorTable = {
     meaning: 'an instance bound to loopback cannot be reached from other hosts',
   },
   GL_LANE_LEAK: { status: 500, meaning: 'a request reached an instance its lane should not reach' },
+  GL_RESOURCE_TOO_LARGE: { status: 413, meaning: 'a resource is larger than a stored resource may be' },
 } as const satisfies Record<`GL_${string}`, { status: number; meaning: string }>;
 
 export type ErrorCode = keyof typeof errorTable;

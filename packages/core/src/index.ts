@@ -26,6 +26,7 @@ export {
   type Instance,
 } from './config-snapshot.js';
 export { type Balanced, type Balancer, type BalancerOptions, createBalancer } from './create-balancer.js';
+export { documentLimits, isWellFormed, shapeIssue } from './document-limits.js';
 export {
   codeOfStatus,
   type ErrorCode,
@@ -53,7 +54,7 @@ export {
   sql92Filter,
   TAG_PROPERTY,
 } from './message-grayscale.js';
-export { parseDocuments, parseResource, validateResource } from './parse-documents.js';
+export { type ParseOptions, parseDocuments, parseResource, validateResource } from './parse-documents.js';
 export {
   createRequestView,
   type HeaderBag,

@@ -185,3 +185,96 @@ describe('parseResource and validateResource', () => {
     expect(validateResource(null)).toMatchObject({ ok: false, unknownKind: false });
   });
 });
+
+describe('parseDocuments under hostile input', () => {
+  const lane = (match: string) => `
+apiVersion: graylane.io/v1
+kind: Lane
+metadata: { name: gray }
+spec: { tag: gray, entry: { apps: [a], match: ${match} } }
+`;
+
+  it('refuses "billion laughs" after reading its lines, without expanding it', () => {
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const next = String.fromCharCode(97 + i);
+      levels.push(`${next}: &${next} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    const error = failure(levels.join('\n'));
+    expect(error.code).toBe('GL_DOCUMENT_INVALID');
+    expect(error.message).toMatch(/aliases/);
+  });
+
+  it('refuses a small text whose aliases expand it to many times its size', () => {
+    const big = 'x'.repeat(5000);
+    const text = `${lane(`{ all: [ &c { source: header, name: h, op: eq, value: "${big}" } ] }`)}${'\n# '.repeat(1)}`;
+    const aliased = text.replace(/\] \}/, `${', *c'.repeat(99)} ] }`);
+    const error = failure(aliased);
+    expect(error.code).toBe('GL_DOCUMENT_INVALID');
+    expect(error.message).toMatch(/expand/);
+  });
+
+  it('refuses more than 100 aliases in one text', () => {
+    const error = failure(
+      lane(`{ any: [ &c { source: method, op: eq, value: GET }${', *c'.repeat(101)} ] }`),
+    );
+    expect(error.code).toBe('GL_DOCUMENT_INVALID');
+    expect(error.message).toMatch(/at most 100 aliases/);
+  });
+
+  it('accepts a few aliases that repeat a condition', () => {
+    const [doc] = parseDocuments(lane('{ any: [ &c { source: method, op: eq, value: GET }, *c ] }'));
+    expect(doc?.kind).toBe('Lane');
+  });
+
+  it('answers an unresolved alias with GL_DOCUMENT_INVALID', () => {
+    const error = failure(lane('{ any: [ *missing ] }'));
+    expect(error.code).toBe('GL_DOCUMENT_INVALID');
+  });
+
+  it('answers an alias inside its own anchor with GL_DOCUMENT_INVALID', () => {
+    const error = failure('a: &a [ *a ]');
+    expect(error.code).toBe('GL_DOCUMENT_INVALID');
+  });
+
+  it('refuses match groups nested deeper than 32 before validating them (600 levels do not overflow)', () => {
+    const nest = (depth: number) =>
+      `${'{ all: ['.repeat(depth)}{ source: method, op: eq, value: GET }${' ] }'.repeat(depth)}`;
+    expect(parseDocuments(lane(nest(32)))[0]?.kind).toBe('Lane');
+    const error = failure(lane(nest(33)));
+    expect(error.code).toBe('GL_RULE_INVALID');
+    expect(error.message).toMatch(/at most 32 deep/);
+    expect(failure(lane(nest(600))).code).toBe('GL_DOCUMENT_INVALID');
+    const json = JSON.parse(JSON.stringify({ kind: 'Lane' }));
+    let node: Record<string, unknown> = { source: 'method', op: 'eq', value: 'GET' };
+    for (let i = 0; i < 5000; i++) node = { any: [node] };
+    json.apiVersion = 'graylane.io/v1';
+    json.metadata = { name: 'gray' };
+    json.spec = { tag: 'gray', entry: { apps: ['a'], match: node } };
+    expect(() => parseResource(json)).toThrow(/nested more than 100 levels|at most 32 deep/);
+  });
+
+  it('refuses a text nested thousands deep with GL_DOCUMENT_INVALID, not a crash', () => {
+    const error = failure(`${'['.repeat(20000)}${']'.repeat(20000)}`);
+    expect(error.code).toBe('GL_DOCUMENT_INVALID');
+  });
+
+  it('refuses a resource larger than the limit with GL_RESOURCE_TOO_LARGE', () => {
+    const text = lane(`{ all: [ { source: header, name: h, op: eq, value: "${'x'.repeat(3000)}" } ] }`);
+    expect(parseDocuments(text)).toHaveLength(1);
+    try {
+      parseDocuments(text, { maxResourceBytes: 2048 });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as GraylaneError).code).toBe('GL_RESOURCE_TOO_LARGE');
+    }
+  });
+
+  it('refuses a lone surrogate, escaped in JSON or YAML, instead of storing U+FFFD', () => {
+    const error = failure(lane('{ all: [ { source: header, name: h, op: eq, value: "\\ud800" } ] }'));
+    expect(error.code).toBe('GL_RULE_INVALID');
+    expect(error.message).toMatch(/invalid character/);
+    expect(failure('\ud800').code).toBe('GL_DOCUMENT_INVALID');
+  });
+});

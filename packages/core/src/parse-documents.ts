@@ -1,7 +1,14 @@
 import { parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
+import { documentLimits, isWellFormed, shapeIssue, utf8Length } from './document-limits.js';
 import { GraylaneError, type Issue } from './graylane-error.js';
 import { type Resource, type ResourceKind, resourceKinds, resourceSchemas } from './resources.js';
+import { measureYaml } from './yaml-expansion.js';
+
+export interface ParseOptions {
+  /** The largest resource accepted, as JSON bytes (256 kB by default). */
+  maxResourceBytes?: number;
+}
 
 function describe(doc: unknown, index: number): string {
   const d = doc as { kind?: unknown; metadata?: { name?: unknown } } | null;
@@ -37,6 +44,9 @@ export function validateResource(
       ],
     };
   }
+  // Before the schema: its match-group validation recurses, so depth is bounded first.
+  const shape = shapeIssue(doc, document);
+  if (shape) return { ok: false, unknownKind: false, issues: [shape] };
   const kind = (doc as { kind?: unknown }).kind;
   if (typeof kind !== 'string' || !(kind in resourceSchemas)) {
     return {
@@ -57,10 +67,23 @@ export function validateResource(
 }
 
 /** Validates one document and throws GL_RULE_INVALID / GL_KIND_UNKNOWN with every issue found. */
-export function parseResource(doc: unknown): Resource {
+export function parseResource(doc: unknown, options: ParseOptions = {}): Resource {
   const result = validateResource(doc);
-  if (result.ok) return result.resource;
-  throw invalid(result.issues, result.unknownKind);
+  if (!result.ok) throw invalid(result.issues, result.unknownKind);
+  checkSize(result.resource, options);
+  return result.resource;
+}
+
+/** A resource is stored and pushed to every agent as JSON: its size is bounded. */
+function checkSize(resource: Resource, options: ParseOptions): void {
+  const max = options.maxResourceBytes ?? documentLimits.maxResourceBytes;
+  const bytes = utf8Length(JSON.stringify(resource));
+  if (bytes > max) {
+    throw new GraylaneError(
+      'GL_RESOURCE_TOO_LARGE',
+      `${resource.kind}/${resource.metadata.name} is ${bytes} bytes as JSON, more than the ${max} a resource may hold: split it into several resources`,
+    );
+  }
 }
 
 function invalid(issues: Issue[], unknownKind: boolean): GraylaneError {
@@ -79,19 +102,36 @@ function invalid(issues: Issue[], unknownKind: boolean): GraylaneError {
  * separated, or a JSON array). Every document is checked and all problems are
  * reported together, so a person fixes a file in one pass.
  */
-export function parseDocuments(text: string): Resource[] {
+export function parseDocuments(text: string, options: ParseOptions = {}): Resource[] {
   const raw: unknown[] = [];
   const issues: Issue[] = [];
-  const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
-  const list = Array.isArray(docs) ? docs : [docs];
-  list.forEach((doc, index) => {
+  const maxResourceBytes = options.maxResourceBytes ?? documentLimits.maxResourceBytes;
+  // Honest YAML grows at most a few times when read as JSON; aliases may add about one resource.
+  const budget = 4 * text.length + maxResourceBytes;
+  const docs = parseText(text);
+  let aliases = 0;
+  let expanded = 0;
+  docs.forEach((doc, index) => {
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         issues.push({ document: `document #${index + 1}`, path: '', message: e.message.split('\n')[0]! });
       }
       return;
     }
-    const value = doc.toJS();
+    const measured = measureYaml(doc, budget - expanded, aliases);
+    if (!measured.ok) {
+      issues.push({ document: `document #${index + 1}`, path: '', message: measured.message });
+      return;
+    }
+    aliases = measured.aliases;
+    expanded += measured.size;
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: -1 }); // measured above, with a bound that also covers size
+    } catch (error) {
+      issues.push({ document: `document #${index + 1}`, path: '', message: (error as Error).message });
+      return;
+    }
     if (value === null || value === undefined) return; // empty document between separators
     if (Array.isArray(value)) raw.push(...value);
     else raw.push(value);
@@ -99,7 +139,7 @@ export function parseDocuments(text: string): Resource[] {
   if (issues.length > 0) {
     throw new GraylaneError(
       'GL_DOCUMENT_INVALID',
-      `the text is not valid YAML or JSON: ${issues[0]!.message}`,
+      `the text cannot be read as resource documents: ${issues[0]!.message}`,
       {
         issues,
       },
@@ -112,12 +152,36 @@ export function parseDocuments(text: string): Resource[] {
   let unknownKind = false;
   raw.forEach((doc, index) => {
     const result = validateResource(doc, index);
-    if (result.ok) resources.push(result.resource);
-    else {
+    if (result.ok) {
+      checkSize(result.resource, { maxResourceBytes });
+      resources.push(result.resource);
+    } else {
       issues.push(...result.issues);
       if (issues.length === result.issues.length) unknownKind = result.unknownKind; // the first bad document names the code
     }
   });
   if (issues.length > 0) throw invalid(issues, unknownKind);
   return resources;
+}
+
+function parseText(text: string) {
+  if (!isWellFormed(text)) {
+    throw new GraylaneError(
+      'GL_DOCUMENT_INVALID',
+      'the text holds an invalid character (a lone UTF-16 surrogate)',
+    );
+  }
+  try {
+    const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+    return Array.isArray(docs) ? docs : [docs];
+  } catch (error) {
+    // The parser recurses on nesting; a text nested thousands deep ends here, not in a crash.
+    throw new GraylaneError(
+      'GL_DOCUMENT_INVALID',
+      `the text cannot be read as YAML or JSON: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
 }

@@ -12,5 +12,7 @@ export interface ServerContext {
   metrics: Metrics;
   auth: Auth;
   bodyLimit: number;
+  /** The largest resource stored, as JSON bytes. */
+  maxResourceBytes: number;
   log: (line: string) => void;
 }

@@ -24,6 +24,12 @@ export const serverOptionsSchema = z.strictObject({
     .int()
     .min(1024)
     .default(1024 * 1024),
+  /** The largest resource stored, as JSON bytes: every agent receives each resource in full. */
+  maxResourceBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(256 * 1024),
   /** Where startup lines and internal errors go (stdout by default). */
   log: z.custom<(line: string) => void>((v) => typeof v === 'function').optional(),
 });

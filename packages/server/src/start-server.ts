@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_NAMESPACE, GraylaneError } from '@graylane/core';
 import { createAuth } from './auth/create-auth.js';
-import { validate } from './http/read-body.js';
+import { declaresTooMuch, tooLarge, validate } from './http/read-body.js';
 import { createRouter } from './http/router.js';
 import { sendError, sendJson, sendText } from './http/send.js';
 import { createConsoleHandler, isConsoleRequest } from './http/serve-console.js';
@@ -60,6 +60,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     registry: createRegistry(store, hub, options.instanceTtlMs),
     metrics: createMetrics(store),
     bodyLimit: options.bodyLimitBytes,
+    maxResourceBytes: options.maxResourceBytes,
     log,
   };
   const router = createRouter();
@@ -92,7 +93,16 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
   }
 
   const server = createServer((req, res) => {
+    // A declared length over the limit is answered before anything else, so no route
+    // (nor an authentication failure) leaves Node reading a body of gigabytes.
+    if (declaresTooMuch(req, app.bodyLimit)) return sendError(res, tooLarge(app.bodyLimit), log);
     handle(req, res).catch((error) => sendError(res, error, log));
+  });
+  // `Expect: 100-continue` with a length over the limit: answer 413 instead of inviting the body.
+  server.on('checkContinue', (req, res) => {
+    if (declaresTooMuch(req, app.bodyLimit)) return sendError(res, tooLarge(app.bodyLimit), log);
+    res.writeContinue();
+    server.emit('request', req, res);
   });
   server.keepAliveTimeout = 65_000; // longer than common load balancers', so they close first
   await new Promise<void>((resolve, reject) => {

@@ -18,6 +18,8 @@ options:
                         agents heartbeat at a third of it)
   --audit-retention-days N
                         delete audit entries older than N days (default 90; 0 keeps them all)
+  --max-resource-size N largest resource stored, in bytes as JSON (default 262144 = 256 kB;
+                        also 64k, 1m); every agent receives each resource in full
   --insecure-no-auth    accept every request as admin (local experiments only)`;
 
 function duration(text: string): number {
@@ -36,6 +38,13 @@ function days(text: string | undefined): number | undefined {
   );
 }
 
+function bytes(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d+)(k|m)?$/i.exec(text);
+  if (m) return Number(m[1]) * (m[2] ? (m[2].toLowerCase() === 'k' ? 1024 : 1024 * 1024) : 1);
+  throw usageError(`--max-resource-size ${text} is not a size: use bytes, or e.g. 256k or 1m`, USAGE);
+}
+
 function parseOptions(args: string[]) {
   return parseFlags(USAGE, {
     args,
@@ -47,6 +56,7 @@ function parseOptions(args: string[]) {
       'admin-token': { type: 'string' },
       'instance-ttl': { type: 'string' },
       'audit-retention-days': { type: 'string' },
+      'max-resource-size': { type: 'string' },
       'insecure-no-auth': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -68,6 +78,7 @@ const server: Command = async (args) => {
     insecureNoAuth: values['insecure-no-auth'] === true,
     instanceTtlMs: values['instance-ttl'] === undefined ? undefined : duration(values['instance-ttl']),
     auditRetentionDays: days(values['audit-retention-days']),
+    maxResourceBytes: bytes(values['max-resource-size']),
   });
   const stopped = new Promise<void>((resolve) => {
     const stop = () => {

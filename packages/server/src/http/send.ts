@@ -38,7 +38,30 @@ export function sendError(res: ServerResponse, thrown: unknown, log: (line: stri
           'the control plane failed on this request; its log says why',
         ).toJSON()
       : error.toJSON();
-  // After a rejected upload the rest of the body is not read: close instead of reusing the socket.
-  const headers: Record<string, string> = error.code === 'GL_BODY_TOO_LARGE' ? { connection: 'close' } : {};
-  sendJson(res, statusOf(error.code), { error: body }, headers);
+  // An answer given before the whole body arrived (too large, unauthenticated) ends the connection:
+  // reading on to the next request would mean reading whatever the client still sends.
+  const unread = error.code === 'GL_BODY_TOO_LARGE' || !res.req.complete;
+  if (unread) lingerOnClose(res);
+  sendJson(res, statusOf(error.code), { error: body }, unread ? { connection: 'close' } : {});
+}
+
+const LINGER_MS = 2_000;
+
+/**
+ * Node ends a `connection: close` answer with `socket.destroySoon()`: the socket is
+ * destroyed as soon as the answer is written. If the client is still sending, the
+ * kernel then answers with a reset, and the client may lose the answer before it reads
+ * it (the "lingering close" of RFC 9112, section 9.6). So for this socket the write
+ * side is ended, what still arrives is read and dropped, and the socket is destroyed
+ * once the client closes or after LINGER_MS.
+ */
+function lingerOnClose(res: ServerResponse): void {
+  const socket = res.socket;
+  if (!socket) return;
+  socket.destroySoon = () => {
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  };
 }

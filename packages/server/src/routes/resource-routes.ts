@@ -1,5 +1,5 @@
 import { GraylaneError, parseDocuments, parseResource, type Resource } from '@graylane/core';
-import { parseJson, readBody } from '../http/read-body.js';
+import { readBody } from '../http/read-body.js';
 import type { createRouter, RequestContext } from '../http/router.js';
 import type { ServerContext } from '../server-context.js';
 import { namespaceParam, plurals } from './params.js';
@@ -16,8 +16,9 @@ async function documentOf(
   name: string,
 ): Promise<Resource> {
   const text = await readBody(ctx.req, app.bodyLimit);
+  const limits = { maxResourceBytes: app.maxResourceBytes };
   if (isYaml(ctx)) {
-    const docs = parseDocuments(text);
+    const docs = parseDocuments(text, limits);
     if (docs.length !== 1) {
       throw new GraylaneError(
         'GL_BAD_REQUEST',
@@ -26,12 +27,25 @@ async function documentOf(
     }
     return docs[0]!;
   }
-  const doc = parseJson(text);
+  const doc = parseDocumentJson(text);
   if (doc !== null && typeof doc === 'object' && !Array.isArray(doc)) {
     const d = doc as { metadata?: Record<string, unknown> };
     if (d.metadata && typeof d.metadata === 'object') d.metadata = { name, namespace, ...d.metadata };
   }
-  return parseResource(doc);
+  return parseResource(doc, limits);
+}
+
+/** A JSON document: malformed JSON is a bad document, like malformed YAML. */
+function parseDocumentJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new GraylaneError(
+      'GL_DOCUMENT_INVALID',
+      `the body is not valid JSON (${(error as Error).message}): send one resource document`,
+    );
+  }
 }
 
 export function resourceRoutes(router: ReturnType<typeof createRouter>, app: ServerContext): void {
@@ -77,7 +91,9 @@ export function resourceRoutes(router: ReturnType<typeof createRouter>, app: Ser
 
   router.add('POST', '/v1/apply', 'write', async (ctx) => {
     const dryRun = ctx.query.get('dryRun') === 'true';
-    const resources = parseDocuments(await readBody(ctx.req, app.bodyLimit));
+    const resources = parseDocuments(await readBody(ctx.req, app.bodyLimit), {
+      maxResourceBytes: app.maxResourceBytes,
+    });
     const { results, changes } = await app.store.applyResources(resources, ctx.principal.name, dryRun);
     await app.hub.publish(changes);
     return { status: 200, body: { dryRun, results } };
