@@ -33,6 +33,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'show resources, apps, instances, audit: get KIND [NAME] [-o table|yaml|json]',
     load: async () => (await import('./commands/get.js')).default,
   },
+  rollout: {
+    summary: 'drive a Rollout: rollout status|promote|pause|resume|abort|retry NAME',
+    load: async () => (await import('./commands/rollout.js')).default,
+  },
   gateway: {
     summary: 'run the ingress gateway: gateway --server URL [--port 20000]',
     load: async () => (await import('./commands/gateway.js')).default,

@@ -43,6 +43,8 @@ export function compileLanes(
   const random = options.random ?? Math.random;
   const compiled: CompiledLane[] = lanes
     .filter((lane) => lane.spec.entry?.apps.includes(app))
+    // Neither conditions nor a weight: a lane waiting for its Rollout's weight colours nothing.
+    .filter((lane) => lane.spec.entry!.match !== undefined || lane.spec.entry!.weight > 0)
     .sort(byPriority)
     .map((lane) => {
       const entry = lane.spec.entry!;

@@ -50,6 +50,10 @@ export const errorTable = {
   },
   GL_LANE_LEAK: { status: 500, meaning: 'a request reached an instance its lane should not reach' },
   GL_RESOURCE_TOO_LARGE: { status: 413, meaning: 'a resource is larger than a stored resource may be' },
+  GL_ROLLOUT_STATE: { status: 409, meaning: "a rollout verb does not fit the rollout's phase" },
+  GL_ROLLOUT_LANE_TAKEN: { status: 409, meaning: 'another Rollout already drives the lane' },
+  GL_ROLLOUT_WEBHOOK_FAILED: { status: 500, meaning: 'a rollout webhook kept failing' },
+  GL_PROMETHEUS_QUERY_FAILED: { status: 500, meaning: 'a prometheus analysis metric could not be read' },
 } as const satisfies Record<`GL_${string}`, { status: number; meaning: string }>;
 
 export type ErrorCode = keyof typeof errorTable;

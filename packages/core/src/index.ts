@@ -27,6 +27,8 @@ export {
 } from './config-snapshot.js';
 export { type Balanced, type Balancer, type BalancerOptions, createBalancer } from './create-balancer.js';
 export { documentLimits, isWellFormed, shapeIssue } from './document-limits.js';
+export { DURATION_RULE, parseDuration } from './duration.js';
+export { effectiveLane } from './effective-lane.js';
 export {
   codeOfStatus,
   type ErrorCode,
@@ -40,6 +42,8 @@ export {
   isGraylaneError,
   statusOf,
 } from './graylane-error.js';
+export { type AppFigures, judgeAnalysis, type QueryResult } from './judge-analysis.js';
+export { laneEntryIssues } from './lane-entry-issues.js';
 export {
   acceptsMessageTag,
   assertPropertyName,
@@ -80,10 +84,39 @@ export {
   namespaceSchema,
   type Resource,
   type ResourceKind,
+  type Rollout,
+  type RoutingResource,
   resourceKinds,
   resourceSchemas,
+  rolloutSchema,
   tagSchema,
 } from './resources.js';
+export {
+  type AnalysisRun,
+  type Figures,
+  type MetricResult,
+  type RolloutAnalysis,
+  type RolloutMetric,
+  type RolloutPhase,
+  type RolloutSpec,
+  type RolloutStatus,
+  type RolloutStep,
+  rolloutPhases,
+  rolloutSpecSchema,
+  type Verdict,
+} from './rollout.js';
+export {
+  abortRollout,
+  actOn,
+  KEPT_RUNS,
+  nextWindow,
+  progress,
+  type RolloutAction,
+  recordRun,
+  rolloutActions,
+  skipStaleWindows,
+  startRollout,
+} from './rollout-machine.js';
 export { type Candidates, selectCandidates, type Tagged } from './select-candidates.js';
 export { bucketOf, stableHash } from './stable-hash.js';
 export { assertTag, isValidTag, TAG_PATTERN, TAG_RULE } from './tag.js';

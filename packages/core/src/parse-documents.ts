@@ -2,12 +2,15 @@ import { parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import { documentLimits, isWellFormed, shapeIssue, utf8Length } from './document-limits.js';
 import { GraylaneError, type Issue } from './graylane-error.js';
+import { laneEntryIssues } from './lane-entry-issues.js';
 import { type Resource, type ResourceKind, resourceKinds, resourceSchemas } from './resources.js';
 import { measureYaml } from './yaml-expansion.js';
 
 export interface ParseOptions {
   /** The largest resource accepted, as JSON bytes (256 kB by default). */
   maxResourceBytes?: number;
+  /** `namespace/lane` of the Lanes stored Rollouts drive (see laneEntryIssues). */
+  ownedLanes?: ReadonlySet<string>;
 }
 
 function describe(doc: unknown, index: number): string {
@@ -61,7 +64,13 @@ export function validateResource(
       ],
     };
   }
-  const result = resourceSchemas[kind as ResourceKind].safeParse(doc);
+  // A Rollout read back with `get -o yaml` carries the controller's status: applying it again ignores that.
+  let body = doc;
+  if (kind === 'Rollout' && 'status' in doc) {
+    const { status: _, ...rest } = doc as Record<string, unknown>;
+    body = rest;
+  }
+  const result = resourceSchemas[kind as ResourceKind].safeParse(body);
   if (result.success) return { ok: true, resource: result.data as Resource };
   return { ok: false, unknownKind: false, issues: issuesOf(result.error, document) };
 }
@@ -71,6 +80,8 @@ export function parseResource(doc: unknown, options: ParseOptions = {}): Resourc
   const result = validateResource(doc);
   if (!result.ok) throw invalid(result.issues, result.unknownKind);
   checkSize(result.resource, options);
+  const [issue] = laneEntryIssues([result.resource], options.ownedLanes);
+  if (issue) throw invalid([issue], false);
   return result.resource;
 }
 
@@ -148,18 +159,22 @@ export function parseDocuments(text: string, options: ParseOptions = {}): Resour
   if (raw.length === 0) {
     throw new GraylaneError('GL_DOCUMENT_INVALID', 'no resource documents found: the input is empty');
   }
+  const results = raw.map((doc, index) => validateResource(doc, index));
+  const valid = results.flatMap((r) => (r.ok ? [r.resource] : []));
+  const entryIssues = laneEntryIssues(valid, options.ownedLanes);
   const resources: Resource[] = [];
   let unknownKind = false;
-  raw.forEach((doc, index) => {
-    const result = validateResource(doc, index);
+  for (const result of results) {
     if (result.ok) {
       checkSize(result.resource, { maxResourceBytes });
+      const issue = entryIssues[resources.length];
       resources.push(result.resource);
-    } else {
-      issues.push(...result.issues);
-      if (issues.length === result.issues.length) unknownKind = result.unknownKind; // the first bad document names the code
+      if (issue) issues.push(issue);
+      continue;
     }
-  });
+    if (issues.length === 0) unknownKind = result.unknownKind; // the first bad document names the code
+    issues.push(...result.issues);
+  }
   if (issues.length > 0) throw invalid(issues, unknownKind);
   return resources;
 }

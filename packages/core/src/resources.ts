@@ -1,23 +1,10 @@
 import { z } from 'zod';
 import { API_VERSION, DEFAULT_NAMESPACE } from './api-version.js';
 import { conditionSources, matchGroupSchema } from './conditions.js';
-import { TAG_PATTERN, TAG_RULE } from './tag.js';
+import { nameSchema, namespaceSchema, tagSchema } from './names.js';
+import { rolloutSpecSchema } from './rollout.js';
 
-export { API_VERSION, DEFAULT_NAMESPACE };
-
-const NAME_PATTERN = /^[a-z0-9]([a-z0-9._-]{0,251}[a-z0-9])?$/;
-const NAMESPACE_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-
-export const tagSchema = z.string().regex(TAG_PATTERN, `a tag uses ${TAG_RULE}`);
-export const nameSchema = z
-  .string()
-  .regex(
-    NAME_PATTERN,
-    'a name uses lowercase letters, digits, ".", "-" and "_", and starts and ends with a letter or digit',
-  );
-export const namespaceSchema = z
-  .string()
-  .regex(NAMESPACE_PATTERN, 'a namespace uses lowercase letters, digits and "-", at most 63 characters');
+export { API_VERSION, DEFAULT_NAMESPACE, nameSchema, namespaceSchema, tagSchema };
 
 export const metadataSchema = z.strictObject({
   name: nameSchema,
@@ -39,9 +26,8 @@ export const laneSpecSchema = z.strictObject({
         .strictObject({ source: z.enum(conditionSources), name: z.string().min(1).optional() })
         .optional(),
     })
-    .refine((entry) => entry.match !== undefined || entry.weight > 0, {
-      message: 'an entry needs match conditions, a weight above 0, or both',
-    })
+    // An entry with neither conditions nor a weight is valid only while a Rollout
+    // drives the lane: that is checked across documents (lane-entry-issues.ts).
     .optional(),
   propagation: z.boolean().default(true),
   fallback: z.enum(['baseline', 'strict']).default('baseline'),
@@ -81,11 +67,13 @@ function resourceSchema<K extends string, S extends z.ZodType>(kind: K, spec: S)
 export const laneSchema = resourceSchema('Lane', laneSpecSchema);
 export const messageGrayscaleSchema = resourceSchema('MessageGrayscale', messageGrayscaleSpecSchema);
 export const gatewayRouteSchema = resourceSchema('GatewayRoute', gatewayRouteSpecSchema);
+export const rolloutSchema = resourceSchema('Rollout', rolloutSpecSchema);
 
 export const resourceSchemas = {
   Lane: laneSchema,
   MessageGrayscale: messageGrayscaleSchema,
   GatewayRoute: gatewayRouteSchema,
+  Rollout: rolloutSchema,
 } as const;
 
 export type ResourceKind = keyof typeof resourceSchemas;
@@ -98,4 +86,7 @@ export type MessageGrayscaleSpec = z.infer<typeof messageGrayscaleSpecSchema>;
 export type MessageGrayscale = z.infer<typeof messageGrayscaleSchema>;
 export type GatewayRouteSpec = z.infer<typeof gatewayRouteSpecSchema>;
 export type GatewayRoute = z.infer<typeof gatewayRouteSchema>;
-export type Resource = Lane | MessageGrayscale | GatewayRoute;
+export type Rollout = z.infer<typeof rolloutSchema>;
+export type Resource = Lane | MessageGrayscale | GatewayRoute | Rollout;
+/** The kinds pushed to agents and gateways; a Rollout stays on the control plane. */
+export type RoutingResource = Lane | MessageGrayscale | GatewayRoute;

@@ -1,4 +1,10 @@
-import { gatewayRouteSchema, laneSchema, messageGrayscaleSchema } from '@graylane/core';
+import {
+  gatewayRouteSchema,
+  laneSchema,
+  messageGrayscaleSchema,
+  rolloutActions,
+  rolloutSchema,
+} from '@graylane/core';
 import { z } from 'zod';
 import { metricsBodySchema } from './metrics/metrics-schemas.js';
 import { heartbeatBodySchema, registerBodySchema } from './registry/registry-schemas.js';
@@ -36,6 +42,71 @@ function op(o: Op, params: string[]) {
   };
 }
 
+/** A Rollout as the API returns it: the document plus the controller's read-only `status`. */
+function rolloutDocument(): Record<string, unknown> {
+  const doc = schema(rolloutSchema) as { properties: Record<string, unknown> };
+  const figures = {
+    type: 'object',
+    properties: {
+      requests: { type: 'number' },
+      errors: { type: 'number' },
+      p99Seconds: { type: ['number', 'null'] },
+    },
+  };
+  const verdict = { enum: ['Passed', 'Failed', 'Inconclusive'] };
+  doc.properties.status = {
+    type: 'object',
+    readOnly: true,
+    properties: {
+      phase: { enum: ['Progressing', 'Paused', 'Completed', 'Aborted'] },
+      step: { type: 'integer', description: 'index into spec.steps' },
+      weight: { type: 'integer', description: 'the lane entry weight in effect' },
+      message: { type: 'string' },
+      observedVersion: { type: 'string' },
+      startedAt: { type: 'integer' },
+      stepStartedAt: { type: 'integer' },
+      failedRuns: { type: 'integer' },
+      runs: { type: 'integer' },
+      analysis: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            run: { type: 'integer' },
+            step: { type: 'integer' },
+            weight: { type: 'integer' },
+            from: { type: 'integer' },
+            to: { type: 'integer' },
+            verdict,
+            figures: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { app: { type: 'string' }, tag: figures, baseline: figures },
+              },
+            },
+            metrics: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  name: { type: 'string' },
+                  app: { type: 'string' },
+                  verdict,
+                  value: { type: ['number', 'null'] },
+                  baseline: { type: ['number', 'null'] },
+                  message: { type: 'string' },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+  return doc;
+}
+
 /** The OpenAPI 3.1 document served at /openapi.json; schemas come from the same zod schemas that validate. */
 export function openapiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -48,6 +119,7 @@ export function openapiDocument(): Record<string, unknown> {
     ['lanes', 'Lane'],
     ['messagegrayscales', 'MessageGrayscale'],
     ['gatewayroutes', 'GatewayRoute'],
+    ['rollouts', 'Rollout'],
   ] as const) {
     const base = `/v1/namespaces/{ns}/${plural}`;
     add('get', base, { summary: `List ${kind}s`, role: 'admin, viewer', response: items(ref(kind)) });
@@ -59,6 +131,13 @@ export function openapiDocument(): Record<string, unknown> {
       response: ref(kind),
     });
     add('delete', `${base}/{name}`, { summary: `Delete a ${kind}`, role: 'admin', ok: 204 });
+  }
+  for (const action of rolloutActions) {
+    add('post', `/v1/namespaces/{ns}/rollouts/{name}/${action}`, {
+      summary: `${action[0]!.toUpperCase()}${action.slice(1)} a Rollout (409 GL_ROLLOUT_STATE when its phase does not allow it)`,
+      role: 'admin',
+      response: ref('Rollout'),
+    });
   }
   add('post', '/v1/apply', {
     summary: 'Validate then apply YAML or JSON documents (query dryRun=true to only validate)',
@@ -126,6 +205,7 @@ export function openapiDocument(): Record<string, unknown> {
         Lane: schema(laneSchema),
         MessageGrayscale: schema(messageGrayscaleSchema),
         GatewayRoute: schema(gatewayRouteSchema),
+        Rollout: rolloutDocument(),
         RegisterBody: schema(registerBodySchema),
         HeartbeatBody: schema(heartbeatBodySchema),
         MetricsBody: schema(metricsBodySchema),

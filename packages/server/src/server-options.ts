@@ -30,6 +30,14 @@ export const serverOptionsSchema = z.strictObject({
     .int()
     .min(1024)
     .default(256 * 1024),
+  /** Prometheus server for Rollout metrics of provider `prometheus` that name no address. */
+  prometheusUrl: z.url({ protocol: /^https?$/, error: 'the Prometheus URL is an http(s) URL' }).optional(),
+  /** How often the rollout controller runs a pass. */
+  rolloutTickMs: z.number().int().min(10).default(1000),
+  /** How long the rollout controller's lease lasts without renewal (another replica takes over after it). */
+  rolloutLeaseMs: z.number().int().min(100).default(10_000),
+  /** How long after an analysis window ends it is judged (agents report metrics every few seconds). */
+  analysisLagMs: z.number().int().min(0).default(7000),
   /** Where startup lines and internal errors go (stdout by default). */
   log: z.custom<(line: string) => void>((v) => typeof v === 'function').optional(),
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_NAMESPACE, GraylaneError } from '@graylane/core';
@@ -11,9 +12,11 @@ import { createMetrics } from './metrics/create-metrics.js';
 import { prometheusText } from './metrics/prometheus-text.js';
 import { openapiDocument } from './openapi.js';
 import { createRegistry } from './registry/create-registry.js';
+import { createRolloutController } from './rollouts/create-rollout-controller.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { registryRoutes } from './routes/registry-routes.js';
 import { resourceRoutes } from './routes/resource-routes.js';
+import { rolloutRoutes } from './routes/rollout-routes.js';
 import { watchRoute } from './routes/watch-route.js';
 import type { ServerContext } from './server-context.js';
 import { MIN_INSTANCE_TTL_MS, type ServerOptions, serverOptionsSchema } from './server-options.js';
@@ -69,6 +72,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
   registryRoutes(router, app);
   watchRoute(router, app, streams);
   adminRoutes(router, app);
+  rolloutRoutes(router, app);
   const openapi = JSON.stringify(openapiDocument());
   router.add('GET', '/openapi.json', 'public', async () => ({ status: 200, body: JSON.parse(openapi) }));
   router.add('GET', '/healthz', 'public', async () => ({ status: 200, body: { ok: true } }));
@@ -142,6 +146,13 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     );
   }
   for (const t of timers) t.unref();
+  const rollouts = createRolloutController(app, {
+    replica: randomUUID(),
+    tickMs: options.rolloutTickMs,
+    leaseMs: options.rolloutLeaseMs,
+    analysisLagMs: options.analysisLagMs,
+    prometheusUrl: options.prometheusUrl,
+  });
 
   let closing: Promise<void> | undefined;
   return {
@@ -153,6 +164,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     close() {
       closing ??= (async () => {
         for (const t of timers) clearInterval(t);
+        await rollouts.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const end of streams) end();
         server.closeIdleConnections();

@@ -7,7 +7,7 @@ import type { Command } from '../main.js';
 
 const USAGE = `usage: graylane delete KIND NAME [options]
 
-KIND: lane, messagegrayscale (mg), gatewayroute (route), instance (deregisters it), token (revokes it)
+KIND: lane, messagegrayscale (mg), gatewayroute (route), rollout (ro), instance (deregisters it), token (revokes it)
 
 options:
 ${clientFlagsHelp}`;

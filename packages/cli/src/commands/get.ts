@@ -8,7 +8,7 @@ import type { Command } from '../main.js';
 
 const USAGE = `usage: graylane get KIND [NAME] [options]
 
-KIND: lane, messagegrayscale (mg), gatewayroute (route), app, instance, namespace, audit, token
+KIND: lane, messagegrayscale (mg), gatewayroute (route), rollout (ro), app, instance, namespace, audit, token
 
 options:
   -o, --output F      table (default), yaml or json; yaml output re-applies with graylane apply

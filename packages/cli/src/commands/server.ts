@@ -20,6 +20,7 @@ options:
                         delete audit entries older than N days (default 90; 0 keeps them all)
   --max-resource-size N largest resource stored, in bytes as JSON (default 262144 = 256 kB;
                         also 64k, 1m); every agent receives each resource in full
+  --prometheus-url URL  Prometheus for Rollout metrics of provider "prometheus" without an address
   --insecure-no-auth    accept every request as admin (local experiments only)`;
 
 function duration(text: string): number {
@@ -57,6 +58,7 @@ function parseOptions(args: string[]) {
       'instance-ttl': { type: 'string' },
       'audit-retention-days': { type: 'string' },
       'max-resource-size': { type: 'string' },
+      'prometheus-url': { type: 'string' },
       'insecure-no-auth': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -79,6 +81,7 @@ const server: Command = async (args) => {
     instanceTtlMs: values['instance-ttl'] === undefined ? undefined : duration(values['instance-ttl']),
     auditRetentionDays: days(values['audit-retention-days']),
     maxResourceBytes: bytes(values['max-resource-size']),
+    prometheusUrl: values['prometheus-url'],
   });
   const stopped = new Promise<void>((resolve) => {
     const stop = () => {

@@ -57,6 +57,13 @@ const kinds: Record<string, KindInfo> = {
     APP: (r) => r.spec.app,
     TIMEOUT: (r) => `${r.spec.timeoutMs}ms`,
   }),
+  rollout: resource('Rollout', 'rollouts', {
+    LANE: (r) => r.spec.lane,
+    PHASE: (r) => r.status?.phase ?? 'Pending',
+    STEP: (r) => (r.status ? `${r.status.step + 1}/${r.spec.steps.length}` : '-'),
+    WEIGHT: (r) => r.status?.weight ?? 0,
+    'FAILED RUNS': (r) => r.status?.failedRuns ?? 0,
+  }),
   app: {
     title: 'app',
     list: (ns) => `/v1/namespaces/${e(ns)}/apps`,
@@ -120,6 +127,8 @@ const aliases: Record<string, string> = {
   gatewayroutes: 'gatewayroute',
   route: 'gatewayroute',
   routes: 'gatewayroute',
+  rollouts: 'rollout',
+  ro: 'rollout',
   apps: 'app',
   instances: 'instance',
   namespaces: 'namespace',

@@ -1,13 +1,16 @@
-import type {
-  ConfigChange,
-  ConfigSnapshot,
-  GatewayRoute,
-  Instance,
-  Lane,
-  MessageGrayscale,
-  Resource,
+import {
+  type ConfigChange,
+  type ConfigSnapshot,
+  effectiveLane,
+  type GatewayRoute,
+  type Instance,
+  type Lane,
+  type MessageGrayscale,
+  type Resource,
+  type Rollout,
+  type RolloutStatus,
 } from '@graylane/core';
-import type { NamespaceData } from '../store/store.js';
+import type { NamespaceData, StoredChange } from '../store/store.js';
 
 /** Something a change can be written to: one watch stream. */
 export interface Watcher {
@@ -30,6 +33,10 @@ export class NamespaceState {
   readonly lanes = new Map<string, Lane>();
   readonly messageGrayscale = new Map<string, MessageGrayscale>();
   readonly gatewayRoutes = new Map<string, GatewayRoute>();
+  readonly rollouts = new Map<string, Rollout>();
+  readonly rolloutStatus = new Map<string, RolloutStatus>();
+  /** The effective Lane agents were last sent, as JSON, by lane name. */
+  private readonly shown = new Map<string, string>();
   readonly instances = new Map<string, Instance>();
   readonly apps = new Set<string>();
   readonly watchers = new Set<Watcher>();
@@ -43,6 +50,9 @@ export class NamespaceState {
   ) {
     this.version = data.version;
     for (const r of data.resources) this.put(r);
+    for (const [name, status] of Object.entries(data.rolloutStatus)) this.rolloutStatus.set(name, status);
+    for (const lane of this.lanes.values())
+      this.shown.set(lane.metadata.name, JSON.stringify(this.effective(lane)));
     for (const i of data.instances) this.instances.set(i.id, i);
     for (const a of data.apps) this.apps.add(a);
   }
@@ -50,6 +60,7 @@ export class NamespaceState {
   private listOf(kind: Resource['kind']): Map<string, Resource> {
     if (kind === 'Lane') return this.lanes;
     if (kind === 'MessageGrayscale') return this.messageGrayscale;
+    if (kind === 'Rollout') return this.rollouts;
     return this.gatewayRoutes;
   }
 
@@ -57,14 +68,74 @@ export class NamespaceState {
     this.listOf(resource.kind).set(resource.metadata.name, resource);
   }
 
-  /** Applies the next change and tells every watcher. The caller keeps changes in order. */
-  apply(change: ConfigChange): void {
+  /** The Rollout that drives a lane (its weight), if any. */
+  ownerOf(laneName: string): Rollout | undefined {
+    for (const r of this.rollouts.values()) if (r.spec.lane === laneName) return r;
+    return undefined;
+  }
+
+  /** A lane as agents see it: with its rollout's weight while one drives it. */
+  effective(lane: Lane): Lane {
+    const owner = this.ownerOf(lane.metadata.name);
+    return effectiveLane(lane, owner && { status: this.rolloutStatus.get(owner.metadata.name) });
+  }
+
+  /**
+   * What watchers get for a stored change. Rollout changes never leave the
+   * control plane: they become a put of the Lane whose weight they change, at
+   * the same version (or nothing when that lane does not exist).
+   */
+  private routingChange(change: StoredChange, lanesBefore: string | undefined): ConfigChange | undefined {
+    const laneOf = (name: string | undefined) => (name === undefined ? undefined : this.lanes.get(name));
     switch (change.type) {
       case 'put':
+        if (change.resource.kind === 'Lane') return { ...change, resource: this.effective(change.resource) };
+        if (change.resource.kind !== 'Rollout') return change as ConfigChange;
+        break;
+      case 'delete':
+        if (change.kind !== 'Rollout') return change as ConfigChange;
+        break;
+      case 'rollout-status':
+        break;
+      default:
+        return change;
+    }
+    const names = new Set([lanesBefore, this.laneDrivenBy(change)].filter((n) => n !== undefined));
+    const lanes = [...names].map(laneOf).filter((l) => l !== undefined);
+    // One change per version: a Rollout moved to another lane updates the first; the other follows on its next change.
+    const lane = lanes[0];
+    if (lane === undefined) return undefined;
+    const resource = this.effective(lane);
+    // Most status updates (an analysis run) leave the weight alone: agents need not hear of them.
+    if (JSON.stringify(resource) === this.shown.get(lane.metadata.name)) return undefined;
+    return { version: change.version, type: 'put', resource };
+  }
+
+  private laneDrivenBy(change: StoredChange): string | undefined {
+    if (change.type === 'put' && change.resource.kind === 'Rollout') return change.resource.spec.lane;
+    if (change.type === 'rollout-status') return this.rollouts.get(change.name)?.spec.lane;
+    return undefined;
+  }
+
+  /** Applies the next change and tells every watcher. The caller keeps changes in order. */
+  apply(change: StoredChange): void {
+    let laneBefore: string | undefined;
+    switch (change.type) {
+      case 'put':
+        if (change.resource.kind === 'Rollout')
+          laneBefore = this.rollouts.get(change.resource.metadata.name)?.spec.lane;
         this.put(change.resource);
         break;
       case 'delete':
+        if (change.kind === 'Rollout') {
+          laneBefore = this.rollouts.get(change.name)?.spec.lane;
+          this.rolloutStatus.delete(change.name);
+        }
         this.listOf(change.kind).delete(change.name);
+        break;
+      case 'rollout-status':
+        if (change.status === null) this.rolloutStatus.delete(change.name);
+        else this.rolloutStatus.set(change.name, change.status);
         break;
       case 'instance-put':
         this.instances.set(change.instance.id, { ...change.instance });
@@ -75,10 +146,15 @@ export class NamespaceState {
         break;
     }
     this.version = change.version;
-    const text = frame('change', change.version, JSON.stringify(change));
+    const routing = this.routingChange(change, laneBefore);
+    if (routing?.type === 'put' && routing.resource.kind === 'Lane') {
+      this.shown.set(routing.resource.metadata.name, JSON.stringify(routing.resource));
+    }
+    // A change agents do not hear of still takes its version's place, so a watcher resuming after it needs no snapshot.
+    const text = routing === undefined ? '' : frame('change', change.version, JSON.stringify(routing));
     this.recent.push({ version: change.version, frame: text });
     if (this.recent.length > this.historySize) this.recent.splice(0, this.recent.length - this.historySize);
-    for (const w of this.watchers) w.send(text);
+    if (text !== '') for (const w of this.watchers) w.send(text);
   }
 
   /** The frames after `since`, or undefined when they are no longer all in memory. */
@@ -87,7 +163,7 @@ export class NamespaceState {
     if (since > this.version) return undefined;
     const first = this.recent[0];
     if (first === undefined || first.version > since + 1) return undefined;
-    return this.recent.filter((r) => r.version > since).map((r) => r.frame);
+    return this.recent.filter((r) => r.version > since && r.frame !== '').map((r) => r.frame);
   }
 
   snapshot(): ConfigSnapshot {
@@ -100,7 +176,7 @@ export class NamespaceState {
     return {
       namespace: this.name,
       version: this.version,
-      lanes: [...this.lanes.values()],
+      lanes: [...this.lanes.values()].map((l) => this.effective(l)),
       messageGrayscale: [...this.messageGrayscale.values()],
       gatewayRoutes: [...this.gatewayRoutes.values()],
       instances,

@@ -5,6 +5,7 @@ export const plurals: Record<string, ResourceKind> = {
   lanes: 'Lane',
   messagegrayscales: 'MessageGrayscale',
   gatewayroutes: 'GatewayRoute',
+  rollouts: 'Rollout',
 };
 
 export function namespaceParam(params: Record<string, string>): string {

@@ -1,6 +1,7 @@
 import { GraylaneError, parseDocuments, parseResource, type Resource } from '@graylane/core';
 import { readBody } from '../http/read-body.js';
 import type { createRouter, RequestContext } from '../http/router.js';
+import { checkRolloutOwnership, ownedLanes, withStatus } from '../rollouts/rollout-documents.js';
 import type { ServerContext } from '../server-context.js';
 import { namespaceParam, plurals } from './params.js';
 
@@ -18,7 +19,7 @@ async function documentOf(
   const text = await readBody(ctx.req, app.bodyLimit);
   const limits = { maxResourceBytes: app.maxResourceBytes };
   if (isYaml(ctx)) {
-    const docs = parseDocuments(text, limits);
+    const docs = parseDocuments(text, { ...limits, ownedLanes: await ownedLanes(app, [namespace]) });
     if (docs.length !== 1) {
       throw new GraylaneError(
         'GL_BAD_REQUEST',
@@ -32,7 +33,7 @@ async function documentOf(
     const d = doc as { metadata?: Record<string, unknown> };
     if (d.metadata && typeof d.metadata === 'object') d.metadata = { name, namespace, ...d.metadata };
   }
-  return parseResource(doc, limits);
+  return parseResource(doc, { ...limits, ownedLanes: await ownedLanes(app, [namespace]) });
 }
 
 /** A JSON document: malformed JSON is a bad document, like malformed YAML. */
@@ -53,14 +54,14 @@ export function resourceRoutes(router: ReturnType<typeof createRouter>, app: Ser
     const base = `/v1/namespaces/{ns}/${plural}`;
     router.add('GET', base, 'read', async (ctx) => ({
       status: 200,
-      body: { items: await app.store.listResources(namespaceParam(ctx.params), kind) },
+      body: { items: await withStatus(app, await app.store.listResources(namespaceParam(ctx.params), kind)) },
     }));
 
     router.add('GET', `${base}/{name}`, 'read', async (ctx) => {
       const ns = namespaceParam(ctx.params);
       const found = await app.store.getResource(ns, kind, ctx.params.name!);
       if (!found) throw notFound(kind, ctx.params.name!, ns);
-      return { status: 200, body: found };
+      return { status: 200, body: (await withStatus(app, [found]))[0] };
     });
 
     router.add('PUT', `${base}/{name}`, 'write', async (ctx) => {
@@ -74,10 +75,14 @@ export function resourceRoutes(router: ReturnType<typeof createRouter>, app: Ser
             `but the path names ${kind}/${name} in namespace ${ns}: make them agree`,
         );
       }
+      await checkRolloutOwnership(app, [resource]);
       const { results, changes } = await app.store.applyResources([resource], ctx.principal.name, false);
       await app.hub.publish(changes);
       const stored = await app.store.getResource(ns, kind, name);
-      return { status: results[0]?.action === 'created' ? 201 : 200, body: stored };
+      return {
+        status: results[0]?.action === 'created' ? 201 : 200,
+        body: stored && (await withStatus(app, [stored]))[0],
+      };
     });
 
     router.add('DELETE', `${base}/{name}`, 'write', async (ctx) => {
@@ -91,9 +96,13 @@ export function resourceRoutes(router: ReturnType<typeof createRouter>, app: Ser
 
   router.add('POST', '/v1/apply', 'write', async (ctx) => {
     const dryRun = ctx.query.get('dryRun') === 'true';
-    const resources = parseDocuments(await readBody(ctx.req, app.bodyLimit), {
+    const text = await readBody(ctx.req, app.bodyLimit);
+    const namespaces = (await app.store.listNamespaces()).map((n) => n.name);
+    const resources = parseDocuments(text, {
       maxResourceBytes: app.maxResourceBytes,
+      ownedLanes: await ownedLanes(app, namespaces),
     });
+    await checkRolloutOwnership(app, resources);
     const { results, changes } = await app.store.applyResources(resources, ctx.principal.name, dryRun);
     await app.hub.publish(changes);
     return { status: 200, body: { dryRun, results } };

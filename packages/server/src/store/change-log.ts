@@ -1,13 +1,12 @@
-import type { ConfigChange } from '@graylane/core';
 import type { SqlDb, SqlExecutor } from './sql-db.js';
-import type { AuditEntry, NamespaceChange } from './store.js';
+import type { AuditEntry, NamespaceChange, StoredChange } from './store.js';
 
 /** What a mutation can do inside its transaction. */
 export interface ChangeContext {
   tx: SqlExecutor;
   now: number;
   /** Takes the namespace's next version, builds the change with it and records it. */
-  append(namespace: string, make: (version: number) => ConfigChange): Promise<ConfigChange>;
+  append<C extends StoredChange>(namespace: string, make: (version: number) => C): Promise<C>;
   audit(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void>;
 }
 

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { ConfigChange, Instance, Resource } from '@graylane/core';
+import type { Instance, Resource, RolloutStatus } from '@graylane/core';
 import type { Notifier } from './change-log.js';
 import { createInstanceStore } from './instance-store.js';
 import { listenForChanges } from './listen-for-changes.js';
 import { createMetricStore } from './metric-store.js';
 import { createPostgresDb, type PostgresDb } from './postgres-db.js';
 import { createResourceStore, withVersion } from './resource-store.js';
+import { createRolloutStore } from './rollout-store.js';
 import { migrate } from './schema.js';
 import type { SqlDb } from './sql-db.js';
 import { createSqliteDb } from './sqlite-db.js';
-import type { AuditEntry, Store } from './store.js';
+import type { AuditEntry, Store, StoredChange } from './store.js';
 import { createTokenStore } from './token-store.js';
 
 export interface StoreOptions {
@@ -47,6 +48,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     ...createResourceStore(db, notifier),
     ...createInstanceStore(db, notifier),
     ...createTokenStore(db, notifier),
+    ...createRolloutStore(db, notifier),
     ...metricStore,
 
     async prune(now, auditRetentionMs = 0) {
@@ -74,6 +76,10 @@ export async function createStore(options: StoreOptions): Promise<Store> {
         'SELECT body, last_heartbeat FROM instances WHERE namespace = $1 ORDER BY app, id',
         [namespace],
       );
+      const statuses = await db.query<{ name: string; body: string }>(
+        'SELECT name, body FROM rollout_status WHERE namespace = $1',
+        [namespace],
+      );
       const apps = await db.query<{ name: string }>(
         'SELECT name FROM apps WHERE namespace = $1 ORDER BY name',
         [namespace],
@@ -85,6 +91,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
           (r): Instance => ({ ...JSON.parse(r.body), lastHeartbeat: r.last_heartbeat }),
         ),
         apps: apps.map((a) => a.name),
+        rolloutStatus: Object.fromEntries(statuses.map((r) => [r.name, JSON.parse(r.body) as RolloutStatus])),
       };
     },
 
@@ -101,7 +108,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
       // Complete only if nothing between `version` and the head was pruned.
       if (rows.length !== head - version || (rows.length > 0 && rows[0]!.version !== version + 1))
         return undefined;
-      return rows.map((r) => JSON.parse(r.body) as ConfigChange);
+      return rows.map((r) => JSON.parse(r.body) as StoredChange);
     },
 
     async listAudit({ namespace, limit }) {

@@ -81,7 +81,7 @@ export function createResourceStore(
           }
           const change = await ctx.append(namespace, (version) => ({
             version,
-            type: 'put',
+            type: 'put' as const,
             resource: withVersion(body, version),
           }));
           await ctx.tx.query(
@@ -96,7 +96,7 @@ export function createResourceStore(
             namespace,
             name,
             before: stored ? withVersion(stored.body, stored.version) : null,
-            after: change.type === 'put' ? change.resource : null,
+            after: change.resource,
           });
           results.push({ ...base, action, resourceVersion: String(change.version) });
         }
@@ -114,7 +114,13 @@ export function createResourceStore(
           kind,
           name,
         ]);
-        await ctx.append(namespace, (version) => ({ version, type: 'delete', kind, name }));
+        await ctx.append(namespace, (version) => ({ version, type: 'delete' as const, kind, name }));
+        if (kind === 'Rollout') {
+          await ctx.tx.query('DELETE FROM rollout_status WHERE namespace = $1 AND name = $2', [
+            namespace,
+            name,
+          ]);
+        }
         await ctx.audit({
           actor,
           action: 'delete',

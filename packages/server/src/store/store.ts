@@ -1,11 +1,22 @@
-import type { ConfigChange, Instance, Resource, ResourceKind } from '@graylane/core';
+import type { ConfigChange, Instance, Resource, ResourceKind, RolloutStatus } from '@graylane/core';
+
+/**
+ * What the change log holds: the routing changes agents receive, plus Rollout
+ * changes and rollout status updates, which stay on the control plane (the
+ * namespace state turns them into the Lane their weight affects).
+ */
+export type StoredChange =
+  | Exclude<ConfigChange, { type: 'put' } | { type: 'delete' }>
+  | { version: number; type: 'put'; resource: Resource }
+  | { version: number; type: 'delete'; kind: ResourceKind; name: string }
+  | { version: number; type: 'rollout-status'; name: string; status: RolloutStatus | null };
 
 export type Role = 'admin' | 'viewer' | 'agent';
 
 /** A change together with the namespace whose version it advanced. */
 export interface NamespaceChange {
   namespace: string;
-  change: ConfigChange;
+  change: StoredChange;
 }
 
 export interface ApplyResult {
@@ -38,6 +49,8 @@ export interface TokenRecord {
 export interface NamespaceData {
   version: number;
   resources: Resource[];
+  /** Rollout status by rollout name. */
+  rolloutStatus: Record<string, RolloutStatus>;
   instances: Instance[];
   apps: string[];
 }
@@ -68,7 +81,7 @@ export interface Store {
   listNamespaces(): Promise<Array<{ name: string; version: number }>>;
   loadNamespace(namespace: string): Promise<NamespaceData>;
   /** Every change after `version` in order, or undefined when the history no longer reaches back that far. */
-  changesSince(namespace: string, version: number): Promise<ConfigChange[] | undefined>;
+  changesSince(namespace: string, version: number): Promise<StoredChange[] | undefined>;
 
   getResource(namespace: string, kind: ResourceKind, name: string): Promise<Resource | undefined>;
   listResources(namespace: string, kind: ResourceKind): Promise<Resource[]>;
@@ -90,6 +103,31 @@ export interface Store {
   /** Records heartbeats in one batch; no change, no audit. */
   touchInstances(beats: Array<{ namespace: string; id: string; at: number }>): Promise<void>;
   expireInstances(cutoff: number): Promise<NamespaceChange[]>;
+
+  /**
+   * Writes a rollout's status (null removes it) as a change, with an audit entry
+   * when `audit` is given. With `lease`, the write happens only while that lease
+   * is still held by `holder`: a replica that lost it cannot overwrite the new
+   * leader's work. Returns undefined when the lease was not held or `expect` no longer holds.
+   */
+  putRolloutStatus(
+    namespace: string,
+    name: string,
+    status: RolloutStatus | null,
+    options: {
+      lease?: { name: string; holder: string };
+      /** The `updatedAt` of the status this one was computed from (null: none); another write since → no write. */
+      expect?: number | null;
+      audit?: { actor: string; action: string; before: unknown; after: unknown };
+    },
+  ): Promise<NamespaceChange | undefined>;
+  getRolloutStatus(namespace: string, name: string): Promise<RolloutStatus | undefined>;
+  /**
+   * Takes or renews the named lease for `holder` until `now + ttlMs`; true while
+   * this holder has it. A lease expires when its holder stops renewing it.
+   */
+  acquireLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean>;
+  releaseLease(name: string, holder: string): Promise<void>;
 
   listAudit(filter: { namespace?: string; limit: number }): Promise<AuditEntry[]>;
 
