@@ -3,8 +3,9 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
-export function spawnReady(name, args, { cwd, env = {} } = {}) {
-  const child = spawn(process.execPath, args, {
+/** `node` picks the binary (a Node line from scripts/node-lines.mjs); default: this one. */
+export function spawnReady(name, args, { cwd, env = {}, node = process.execPath } = {}) {
+  const child = spawn(node, args, {
     cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
