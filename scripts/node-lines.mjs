@@ -56,3 +56,14 @@ export function requiredNodeLines(env = process.env) {
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'pinned') {
   console.log(PINNED_NODE_VERSIONS.join(' '));
 }
+
+/**
+ * One line (e.g. 24), or fails with what to run when it is not installed.
+ * @returns {NodeLine}
+ */
+export function nodeLine(major) {
+  const line = installedNodeLines().find((l) => l.major === major);
+  if (!line)
+    throw new Error(`Node ${major} not installed: run ./scripts/ensure-node-lines.sh (make test does)`);
+  return line;
+}

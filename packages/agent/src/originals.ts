@@ -1,5 +1,4 @@
-import http from 'node:http';
-import https from 'node:https';
+import { httpModule as http, httpsModule as https } from './builtins.js';
 
 /**
  * The library functions as they were before the agent patched them. The agent's

@@ -1,10 +1,11 @@
-import http from 'node:http';
-import https from 'node:https';
+import type * as http from 'node:http';
 import { urlToHttpOptions } from 'node:url';
 import { isGraylaneError } from '@graylane/core/runtime';
+import { httpModule, httpsModule } from '../builtins.js';
 import type { Agent } from '../create-agent.js';
 import { currentTag } from '../lane-context.js';
 import { TAG_HEADER } from '../tag-carrier.js';
+import { patchEsmCopies } from './esm-copies.js';
 import { LaneHttpAgent, TARGET } from './lane-http-agent.js';
 import { patchMethod } from './patch-method.js';
 
@@ -104,8 +105,8 @@ export function instrumentHttpClient(agent: Agent): () => void {
 
   const undo: Array<() => void> = [];
   for (const [mod, secure] of [
-    [http, false],
-    [https, true],
+    [httpModule, false],
+    [httpsModule, true],
   ] as const) {
     undo.push(
       patchMethod(mod, 'request', (original) => wrap(original as RequestFn, secure) as typeof http.request),
@@ -122,6 +123,18 @@ export function instrumentHttpClient(agent: Agent): () => void {
       }),
     );
   }
+  undo.push(
+    patchEsmCopies(['http', 'https'], (name, exports) => {
+      const secure = name === 'https';
+      const request = exports.request as RequestFn;
+      exports.request = wrap(request, secure);
+      exports.get = function get(this: unknown, ...args: unknown[]) {
+        const req = (exports.request as (...a: unknown[]) => http.ClientRequest).apply(this, args);
+        req.end();
+        return req;
+      };
+    }),
+  );
   return () => {
     for (const u of undo.reverse()) u();
     laneAgent.destroy();

@@ -1,9 +1,10 @@
-import http from 'node:http';
-import https from 'node:https';
+import type * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequestView } from '@graylane/core/runtime';
+import { httpModule, httpsModule } from '../builtins.js';
 import type { Agent } from '../create-agent.js';
-import { runInLane } from '../lane-context.js';
+import { currentTag, runInLane } from '../lane-context.js';
+import { otelActive, tagActiveSpan } from '../otel-span.js';
 import { extractTag } from '../tag-carrier.js';
 import { patchMethod } from './patch-method.js';
 
@@ -24,6 +25,7 @@ export function instrumentHttpServer(agent: Agent): () => void {
         try {
           tag = laneOf(agent, req);
           observe(agent, res);
+          if (tag && otelActive()) tagServerSpans(agent, this);
         } catch (error) {
           agent.log.once(
             'GL_INTERNAL',
@@ -36,12 +38,31 @@ export function instrumentHttpServer(agent: Agent): () => void {
       if (event === 'listening') noteListening(agent, this);
       return original.call(this, event, ...args);
     };
-  const undoHttp = patchMethod(http.Server.prototype, 'emit', wrap as never);
-  const undoHttps = patchMethod(https.Server.prototype, 'emit', wrap as never);
+  const undoHttp = patchMethod(httpModule.Server.prototype, 'emit', wrap as never);
+  const undoHttps = patchMethod(httpsModule.Server.prototype, 'emit', wrap as never);
   return () => {
     undoHttp();
     undoHttps();
   };
+}
+
+// OpenTelemetry starts the server span in its own wrapper of `emit`, which may sit
+// inside or outside ours depending on which was loaded first. A `request` listener runs
+// inside both, where the span is active and the lane entered; one is put first on
+// each server once a tagged request arrives while OpenTelemetry is registered.
+const spanTagged = new WeakSet<http.Server>();
+
+function tagServerSpans(agent: Agent, server: http.Server): void {
+  if (spanTagged.has(server)) return;
+  spanTagged.add(server);
+  server.prependListener('request', () => {
+    try {
+      const tag = currentTag();
+      if (tag !== '') tagActiveSpan(tag);
+    } catch (error) {
+      agent.log.once('GL_INTERNAL', `tagging the OpenTelemetry span failed: ${(error as Error).message}`);
+    }
+  });
 }
 
 function laneOf(agent: Agent, req: http.IncomingMessage): string | undefined {

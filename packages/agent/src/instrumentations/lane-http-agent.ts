@@ -1,6 +1,7 @@
-import http from 'node:http';
+import type * as http from 'node:http';
 import net from 'node:net';
 import type { Instance } from '@graylane/core/runtime';
+import { httpModule } from '../builtins.js';
 import type { Agent } from '../create-agent.js';
 import type { Target } from '../routing-state.js';
 
@@ -25,7 +26,7 @@ type Created = (error: Error | null, socket: net.Socket) => void;
  * retried on another instance of the same tag set, and that instance is skipped
  * for a cool-down.
  */
-export class LaneHttpAgent extends http.Agent {
+export class LaneHttpAgent extends httpModule.Agent {
   constructor(private readonly graylane: Agent) {
     super({ keepAlive: true, keepAliveMsecs: 1000, scheduling: 'lifo' });
   }

@@ -54,6 +54,14 @@ export interface ServiceOptions {
   bind?: string;
   /** Extra environment; a value of '' removes the variable (e.g. GRAYLANE_HOST). */
   env?: Record<string, string>;
+  /** The node binary (a line from scripts/node-lines.mjs); default: the one running the tests. */
+  node?: string;
+  /** Node options around the agent's: `before` load ahead of it, `after` behind it. */
+  preload?: { before?: string[]; after?: string[] };
+  /** The app to run instead of service.mjs / service.cjs (a path under fixtures/). */
+  script?: string;
+  /** How long it may take to listen (default 20 s; OpenTelemetry's SDK alone takes seconds). */
+  startTimeoutMs?: number;
 }
 
 export interface Service {
@@ -70,11 +78,13 @@ export interface Service {
 export function startService(options: ServiceOptions): Promise<Service> {
   const esm = (options.module ?? 'esm') === 'esm';
   const child = spawn(
-    process.execPath,
+    options.node ?? process.execPath,
     [
+      ...(options.preload?.before ?? []),
       esm ? '--import' : '--require',
       '@graylane/agent/register',
-      join(fixtures, esm ? 'service.mjs' : 'service.cjs'),
+      ...(options.preload?.after ?? []),
+      join(fixtures, options.script ?? (esm ? 'service.mjs' : 'service.cjs')),
     ],
     {
       cwd: fixtures,
@@ -104,7 +114,11 @@ export function startService(options: ServiceOptions): Promise<Service> {
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${options.app} did not start in 20 s:\n${log}`)), 20000);
+    const limit = options.startTimeoutMs ?? 20000;
+    const timer = setTimeout(
+      () => reject(new Error(`${options.app} did not start in ${limit / 1000} s:\n${log}`)),
+      limit,
+    );
     child.once('exit', (code) => reject(new Error(`${options.app} exited with ${code}:\n${log}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (!line.startsWith('{')) return;
