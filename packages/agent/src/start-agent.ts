@@ -8,6 +8,7 @@ import { instrumentHttpClient } from './instrumentations/http-client.js';
 import { instrumentHttpServer } from './instrumentations/http-server.js';
 import { onModuleLoad } from './instrumentations/module-hook.js';
 import { instrumentRocketMQ, ROCKETMQ_MODULE } from './instrumentations/rocketmq.js';
+import { instrumentUndiciPools, UNDICI_MODULE } from './instrumentations/undici-pools.js';
 import { createLogger } from './logger.js';
 
 const started = Symbol.for('graylane.agent');
@@ -40,6 +41,7 @@ export function startAgent(env: NodeJS.ProcessEnv = process.env): Agent | undefi
           '/@grpc/grpc-js/build/src/index.js': (exports) =>
             undo.push(instrumentGrpc(exports as never, agent)),
           [ROCKETMQ_MODULE]: (exports) => undo.push(instrumentRocketMQ(exports, agent)),
+          [UNDICI_MODULE]: (exports) => undo.push(instrumentUndiciPools(exports as never, agent)),
         },
         (error) => log.once('GL_INTERNAL', `instrumenting a library failed: ${(error as Error).message}`),
       ),
