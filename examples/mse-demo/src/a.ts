@@ -1,5 +1,8 @@
 // spring-cloud-a: GET /A/dubbo calls B over gRPC; it also consumes TEST_MQ and, for
 // each message, calls B over HTTP — the asynchronous path of the reference scenario.
+// That call goes to B's /b/async, which calls C's /c/async, which produces nothing:
+// one message per /A/dubbo call, as in the reference document. The path itself says
+// which calls are asynchronous, so no flag has to survive the hops.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -55,7 +58,7 @@ const topic = process.env.TOPIC ?? 'TEST_MQ';
 
 async function handle(message: MessageView): Promise<ConsumeResult> {
   const producer = message.body.toString();
-  const result = await httpGet(`${bUrl}/b`).catch((error: Error) => `failed: ${error.message}`);
+  const result = await httpGet(`${bUrl}/b/async`).catch((error: Error) => `failed: ${error.message}`);
   const me = identity('A', (server.address() as AddressInfo).port);
   console.log(`topic:${topic},producer:${producer},invoke result:${me} -> ${result}`);
   return ConsumeResult.SUCCESS;

@@ -1,5 +1,6 @@
-// spring-cloud-b: a gRPC HelloService (the Dubbo interface of the original) and an
-// HTTP endpoint, both calling spring-cloud-c over HTTP.
+// spring-cloud-b: a gRPC HelloService (the Dubbo interface of the original) and HTTP
+// endpoints, all calling spring-cloud-c over HTTP. /b/async is the asynchronous path's
+// call (A's message consumer): it calls C's /c/async, which produces no message.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +16,7 @@ const { demo } = grpc.loadPackageDefinition(proto) as unknown as {
 };
 
 let grpcPort = 0;
-const callC = () => httpGet(`${c}/c`);
+const callC = (path = '/c') => httpGet(`${c}${path}`);
 
 const grpcServer = new grpc.Server();
 grpcServer.addService(demo.HelloService.service, {
@@ -36,8 +37,13 @@ grpcServer.bindAsync(
   },
 );
 
-const http = createServer((_req, res) => {
-  callC().then(
+const http = createServer((req, res) => {
+  const path = new URL(req.url ?? '/', 'http://b').pathname;
+  if (path !== '/b' && path !== '/b/async') {
+    res.writeHead(404).end('try /b or /b/async');
+    return;
+  }
+  callC(path === '/b/async' ? '/c/async' : '/c').then(
     (rest) => res.writeHead(200).end(`${identity('B', (http.address() as AddressInfo).port)} -> ${rest}`),
     (error: Error) => res.writeHead(502).end(`B: ${error.message}`),
   );

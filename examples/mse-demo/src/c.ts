@@ -1,4 +1,6 @@
-// spring-cloud-c: answers its identity over HTTP, then produces a message to TEST_MQ.
+// spring-cloud-c: answers its identity over HTTP. /c (the synchronous path) then
+// produces one message to TEST_MQ; /c/async (the asynchronous path's call) does not,
+// so consuming a message never produces another one.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Producer } from 'rocketmq-client-nodejs';
@@ -18,8 +20,13 @@ function produce(body: string): void {
 }
 
 const server = createServer((req, res) => {
+  const path = new URL(req.url ?? '/', 'http://c').pathname;
+  if (path !== '/c' && path !== '/c/async') {
+    res.writeHead(404).end('try /c or /c/async');
+    return;
+  }
   const me = identity('C', (server.address() as AddressInfo).port);
   res.writeHead(200, { 'content-type': 'text/plain' }).end(me);
-  if (req.url?.startsWith('/c') && !req.url.includes('async=0')) produce(me);
+  if (path === '/c') produce(me);
 });
 server.listen(listenPort(), () => console.log(`C listening on ${(server.address() as AddressInfo).port}`));

@@ -5,6 +5,7 @@ export { type KafkaInstanceStatus, kafkaStatus } from './kafka/kafka-status.js';
 export { type RunningKafka, type StartKafkaOptions, startKafka } from './kafka/start-kafka.js';
 export { type StopKafkaOptions, stopKafka } from './kafka/stop-kafka.js';
 export { main, usage } from './main.js';
+export { type ConsumerBacklog, consumerBacklog } from './rocketmq/consumer-backlog.js';
 export { type CreateTopicOptions, createTopic, type TopicMessageType } from './rocketmq/create-topic.js';
 export { defaultPorts, type InstanceOptions, type RocketMQPorts } from './rocketmq/rocketmq-instance.js';
 export { ROCKETMQ_VERSION, resolveCacheRoot } from './rocketmq/rocketmq-paths.js';

@@ -32,6 +32,7 @@ export const errorTable = {
   GL_BROKER_START_FAILED: { status: 500, meaning: 'a local broker did not start' },
   GL_BROKER_STOP_FAILED: { status: 500, meaning: 'a local broker did not stop' },
   GL_TOPIC_CREATE_FAILED: { status: 500, meaning: 'a topic could not be created' },
+  GL_BROKER_QUERY_FAILED: { status: 500, meaning: "a broker did not tell a consumer group's backlog" },
   GL_AGENT_CONFIG_INVALID: { status: 500, meaning: 'an agent environment variable is invalid' },
   GL_CONTROL_PLANE_UNREACHABLE: { status: 503, meaning: 'the control plane cannot be reached' },
   GL_CACHE_UNREADABLE: { status: 500, meaning: 'the agent cannot write its config cache' },

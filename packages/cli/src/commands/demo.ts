@@ -1,6 +1,7 @@
 import { parseFlags } from '../command-failure.js';
 import { checkDemo } from '../demo/check-demo.js';
 import { startDemo } from '../demo/run-demo.js';
+import { CONSUMED } from '../demo/wait-for-rest.js';
 import type { Command } from '../main.js';
 
 const USAGE = `usage: graylane demo [--check] [--port 20000] [--server-port 7070]
@@ -9,11 +10,12 @@ Starts the reference scenario: a local RocketMQ, the control plane, the gateway,
 and services A → B → C (each baseline and gray) under the agent, with the lane
 name=xiaoming → gray and message grayscale. Ctrl-C stops everything it started.
 
-  --check          assert the reference document's Steps 5 and 6 and exit (0 = all held)
+  --check          assert the reference document's Steps 5 and 6, and that one call comes
+                   to rest (one message, consumed once, no backlog); exit 0 when all held
   --port P         gateway port (default 20000; --check picks a free one)
   --server-port P  control plane port (default 7070; --check picks a free one)`;
 
-function tour(gateway: string, server: string, token: string): string {
+function tour(gateway: string, server: string, token: string, logs: string): string {
   return `
 Graylane demo is running.
 
@@ -21,10 +23,11 @@ Graylane demo is running.
     curl '${gateway}/A/dubbo?name=xiaoming'   # A[..][gray] -> B[..][gray] -> C[..][gray]
     curl '${gateway}/A/dubbo?name=anyone'     # A[..][base] -> B[..][base] -> C[..][base]
 
-  Asynchronous path: C produces to TEST_MQ after each call and A consumes it; the
-  lines "topic:TEST_MQ,producer:...,invoke result:..." appear below, prefixed by the instance.
-  Before Step 6 the baseline A also consumes the gray messages. Make it ignore them
-  (no restart of A):
+  Asynchronous path: C produces one message to TEST_MQ per call, A consumes it and
+  calls B → C once more (that call produces nothing). A's line
+  "topic:TEST_MQ,producer:...,invoke result:..." appears below, prefixed by the instance;
+  then the demo is quiet again. Before Step 6 the baseline A also consumes the gray
+  message. Make it ignore gray (no restart of A):
     GRAYLANE_SERVER=${server} GRAYLANE_TOKEN=${token} npx graylane apply -f - <<'YAML'
     apiVersion: graylane.io/v1
     kind: MessageGrayscale
@@ -34,8 +37,10 @@ Graylane demo is running.
 
   Console: ${server}/  (sign in with the admin token below)
   Admin token (shown once): ${token}
+  Every service's output: ${logs}/<service>.log
 
 Ctrl-C stops every process the demo started.
+Asynchronous path, as A consumes:
 `;
 }
 
@@ -76,23 +81,33 @@ const demo: Command = async (args) => {
     if (failures.length > 0) {
       console.error(`graylane demo --check: ${failures.length} expectation(s) failed`);
       for (const s of running.services) console.error(`--- ${s.name}\n${s.lines.slice(-15).join('\n')}`);
+      console.error(`every line of each service: ${running.dir.logs}/<service>.log`);
       return 1;
     }
     log('graylane demo --check: every expectation held');
     return 0;
   }
+  // The terminal shows the tour and, below it, only what a user's call causes: A's
+  // asynchronous-path lines. Everything else the services print goes to their log files.
+  console.log(tour(running.gateway, running.server, running.token, running.dir.logs));
+  let stopping = false;
   for (const s of running.services) {
-    const from = s.lines.length;
-    let printed = from;
+    let printed = s.lines.length;
     setInterval(() => {
-      while (printed < s.lines.length) console.log(`[${s.name}] ${s.lines[printed++]}`);
+      for (; printed < s.lines.length; printed++) {
+        const line = s.lines[printed]!;
+        if (CONSUMED.test(line)) console.log(`[${s.name}] ${line}`);
+      }
     }, 200).unref();
+    s.process.once('exit', (code, signal) => {
+      if (!stopping) console.error(`[${s.name}] exited (${signal ?? code}); its output: ${s.logFile}`);
+    });
   }
-  console.log(tour(running.gateway, running.server, running.token));
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
+  stopping = true;
   log('\nstopping the demo…');
   await running.stop();
   log('stopped; nothing is left listening.');

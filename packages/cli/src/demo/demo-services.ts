@@ -1,8 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-const demoDir = fileURLToPath(new URL('../../../../examples/mse-demo/', import.meta.url));
+export const demoDir = fileURLToPath(new URL('../../../../examples/mse-demo/', import.meta.url));
+
+/** The script of a demo service; its absolute path also identifies the process later. */
+export function demoScript(letter: 'a' | 'b' | 'c'): string {
+  return join(demoDir, 'dist', `${letter}.js`);
+}
 
 export interface DemoService {
   name: string;
@@ -11,6 +18,8 @@ export interface DemoService {
   process: ChildProcess;
   /** Every line the service printed so far (stdout and stderr). */
   lines: string[];
+  /** The file those lines are written to as they come. */
+  logFile: string;
   /** Resolves with the first printed line that matches, or rejects after `timeoutMs`. */
   waitForLine(match: RegExp, timeoutMs: number, from?: number): Promise<string>;
   stop(): Promise<void>;
@@ -21,12 +30,15 @@ export interface DemoEnv {
   token: string;
   endpoints: string;
   cacheDir: string;
+  /** Each service writes its output to `<logDir>/<name>.log`. */
+  logDir: string;
 }
 
 /** Starts one of A, B, C under the agent, as `node --import @graylane/agent/register dist/x.js`. */
 export function startDemoService(letter: 'a' | 'b' | 'c', tag: string, env: DemoEnv): DemoService {
   const app = `spring-cloud-${letter}`;
-  const child = spawn(process.execPath, ['--import', '@graylane/agent/register', `dist/${letter}.js`], {
+  const name = `${app}${tag ? `-${tag}` : ''}`;
+  const child = spawn(process.execPath, ['--import', '@graylane/agent/register', demoScript(letter)], {
     cwd: demoDir,
     env: {
       ...process.env,
@@ -44,20 +56,30 @@ export function startDemoService(letter: 'a' | 'b' | 'c', tag: string, env: Demo
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
+  const logFile = join(env.logDir, `${name}.log`);
+  const log = createWriteStream(logFile, { flags: 'a' });
+  log.on('error', () => {}); // a full disk must not take the demo down; the lines stay in memory
   const waiters = new Set<() => void>();
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on('line', (line) => {
       lines.push(line);
+      log.write(`${new Date().toISOString()} ${line}\n`);
       for (const w of waiters) w();
     });
   }
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      log.end();
+      resolve();
+    }),
+  );
   return {
-    name: `${app}${tag ? `-${tag}` : ''}`,
+    name,
     app,
     tag,
     process: child,
     lines,
+    logFile,
     waitForLine(match, timeoutMs, from = 0) {
       return new Promise((resolve, reject) => {
         const check = () => {
@@ -70,11 +92,7 @@ export function startDemoService(letter: 'a' | 'b' | 'c', tag: string, env: Demo
         };
         const timer = setTimeout(() => {
           waiters.delete(check as () => void);
-          reject(
-            new Error(
-              `${app}${tag ? `-${tag}` : ''} printed no line matching ${match} within ${timeoutMs} ms`,
-            ),
-          );
+          reject(new Error(`${name} printed no line matching ${match} within ${timeoutMs} ms`));
         }, timeoutMs);
         if (!check()) waiters.add(check as () => void);
       });

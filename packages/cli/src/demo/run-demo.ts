@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { grayConsumerGroup } from '@graylane/core';
 import { startGateway } from '@graylane/gateway';
 import { startServer } from '@graylane/server';
+import type { ConsumerBacklog } from '../rocketmq/consumer-backlog.js';
 import { startRocketMQ } from '../rocketmq/start-rocketmq.js';
 import { demoLane, demoMessageGrayscale, demoRoute } from './demo-resources.js';
-import { type DemoService, startDemoService } from './demo-services.js';
+import { type DemoService, demoScript, startDemoService } from './demo-services.js';
+import { type DemoDir, prepareDemoDir, recordDemoProcesses } from './prepare-demo-dir.js';
+import { waitForRest } from './wait-for-rest.js';
+
+/** A's consumer group (the application's own name for it) and the one its gray instance uses. */
+export const DEMO_GROUPS = ['GID_A', grayConsumerGroup('GID_A', 'gray')];
 
 export interface DemoOptions {
   /** Run the self-check and return instead of waiting for Ctrl-C. */
@@ -16,7 +20,8 @@ export interface DemoOptions {
   gatewayPort: number;
   /** RocketMQ ports; the check uses its own so it never meets a developer's broker. */
   brokerPorts?: { namesrv: number; proxy: number; remoting: number; broker: number };
-  dataDir?: string;
+  /** Cache root holding the run's folder (`demo/` or `demo-check/`); default `.cache` of the repository. */
+  cacheRoot?: string;
 }
 
 export interface RunningDemo {
@@ -24,6 +29,10 @@ export interface RunningDemo {
   gateway: string;
   token: string;
   services: DemoService[];
+  /** This run's folder: service logs, control-plane database, agent cache. */
+  dir: DemoDir;
+  /** The backlog of each of {@link DEMO_GROUPS} on TEST_MQ. */
+  backlogs(): Promise<ConsumerBacklog[]>;
   apply(yaml: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -44,6 +53,11 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     return result;
   };
   try {
+    // Before the broker restarts: services an interrupted run left behind would join the new one.
+    const { dir, stoppedLeftovers } = await prepareDemoDir(options.check, options.cacheRoot);
+    if (stoppedLeftovers > 0)
+      log(`  ✓ stopped ${stoppedLeftovers} service(s) an interrupted run left behind`);
+    // A fresh store: no topic, offset or message of an earlier run survives.
     const broker = await step(
       'RocketMQ 5.3 (name server + proxy; the first run downloads it from Maven Central)',
       () =>
@@ -57,10 +71,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     await step('topic TEST_MQ', () => broker.createTopic('TEST_MQ'));
 
     const token = `gl_demo_${randomBytes(12).toString('hex')}`;
-    const data = options.dataDir ?? mkdtempSync(join(tmpdir(), 'graylane-demo-'));
-    mkdirSync(data, { recursive: true });
     const server = await step('control plane (SQLite)', () =>
-      startServer({ port: options.serverPort, data, adminToken: token, log: () => {} }),
+      startServer({ port: options.serverPort, data: dir.controlPlane, adminToken: token, log: () => {} }),
     );
     stops.push(() => server.close());
     const apply = async (yaml: string) => {
@@ -75,22 +87,30 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       apply([demoRoute, demoLane, demoMessageGrayscale([])].join('---\n')),
     );
 
-    const cacheDir = mkdtempSync(join(tmpdir(), 'graylane-demo-cache-'));
-    const env = { server: server.url, token, endpoints: broker.endpoints, cacheDir };
-    const services = await step('A, B and C, each baseline and gray, under the agent', async () => {
-      const list = (['c', 'b', 'a'] as const).flatMap((letter) => [
-        startDemoService(letter, '', env),
-        startDemoService(letter, 'gray', env),
-      ]);
-      stops.push(async () => {
-        await Promise.all(list.map((s) => s.stop()));
-      });
-      await Promise.all(list.map((s) => s.waitForLine(/listening on/, 30000)));
-      await Promise.all(
-        list.filter((s) => s.app === 'spring-cloud-a').map((s) => s.waitForLine(/consuming/, 60000)),
-      );
-      return list;
-    });
+    const cacheDir = dir.agentCache;
+    const env = { server: server.url, token, endpoints: broker.endpoints, cacheDir, logDir: dir.logs };
+    const services = await step(
+      `A, B and C, each baseline and gray, under the agent (logs in ${dir.logs})`,
+      async () => {
+        const letters = ['c', 'b', 'a'] as const;
+        const list = letters.flatMap((letter) => [
+          startDemoService(letter, '', env),
+          startDemoService(letter, 'gray', env),
+        ]);
+        stops.push(async () => {
+          await Promise.all(list.map((s) => s.stop()));
+        });
+        await recordDemoProcesses(
+          dir,
+          list.map((s, i) => ({ pid: s.process.pid ?? 0, script: demoScript(letters[Math.floor(i / 2)]!) })),
+        );
+        await Promise.all(list.map((s) => s.waitForLine(/listening on/, 30000)));
+        await Promise.all(
+          list.filter((s) => s.app === 'spring-cloud-a').map((s) => s.waitForLine(/consuming/, 60000)),
+        );
+        return list;
+      },
+    );
 
     const gateway = await step(`gateway on port ${options.gatewayPort || '(any)'}`, () =>
       startGateway({ server: server.url, token, port: options.gatewayPort, cacheDir, logLevel: 'warn' }),
@@ -106,7 +126,13 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
         await new Promise((r) => setTimeout(r, 300));
       }
     });
-    return { server: server.url, gateway: gateway.url, token, services, apply, stop };
+
+    const backlogs = () => Promise.all(DEMO_GROUPS.map((group) => broker.backlog(group, 'TEST_MQ')));
+    // The calls above produced messages; their asynchronous lines belong to start-up, not to the user's first call.
+    await step('the start-up calls consumed, every consumer group at backlog 0', () =>
+      waitForRest({ services, backlogs }, 3000, 60000),
+    );
+    return { server: server.url, gateway: gateway.url, token, services, dir, backlogs, apply, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -2,6 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GraylaneError } from '@graylane/core';
 import { assertPortsFree } from './assert-ports-free.js';
+import { type ConsumerBacklog, consumerBacklog } from './consumer-backlog.js';
 import { type CreateTopicOptions, createTopic } from './create-topic.js';
 import {
   jvmFiles,
@@ -54,6 +55,8 @@ export interface RunningRocketMQ {
   dir: string;
   logDir: string;
   createTopic(topic: string, options?: Pick<CreateTopicOptions, 'messageType'>): Promise<void>;
+  /** What a consumer group has not consumed yet of a topic (`mqadmin consumerProgress`). */
+  backlog(group: string, topic: string): Promise<ConsumerBacklog>;
   /** Stops both JVMs and waits until every port is closed; `force` kills them at once. */
   stop(options?: { force?: boolean }): Promise<void>;
 }
@@ -257,6 +260,7 @@ function runningHandle(
     dir: instance.dir,
     logDir: instanceFiles(instance).logDir,
     createTopic: (topic, topicOptions = {}) => createTopic({ ...topicOptions, topic, namesrv, cacheRoot }),
+    backlog: (group, topic) => consumerBacklog({ namesrv, group, topic, cacheRoot }),
     stop: async (stopOptions = {}) => {
       await stopInstance(instance, log, stopOptions.force);
     },
