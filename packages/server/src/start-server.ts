@@ -30,6 +30,8 @@ export interface RunningServer {
   location: string;
   /** The admin token generated on first start of an empty store (it is also printed once). */
   generatedAdminToken?: string;
+  /** This replica's id (the rollout controller's lease holder). */
+  replica: string;
   close(): Promise<void>;
 }
 
@@ -146,8 +148,9 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     );
   }
   for (const t of timers) t.unref();
+  const replica = randomUUID();
   const rollouts = createRolloutController(app, {
-    replica: randomUUID(),
+    replica,
     tickMs: options.rolloutTickMs,
     leaseMs: options.rolloutLeaseMs,
     analysisLagMs: options.analysisLagMs,
@@ -161,6 +164,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     store: store.dialect,
     location: store.location,
     generatedAdminToken,
+    replica,
     close() {
       closing ??= (async () => {
         for (const t of timers) clearInterval(t);
