@@ -1,15 +1,10 @@
-import { applyChange, type ConfigSnapshot, createBalancer, type Instance } from '@graylane/core/runtime';
+import { applyChange, type ConfigSnapshot } from '@graylane/core/runtime';
 import { type AgentConfig, instanceId } from './agent-config.js';
 import { type ControlPlaneClient, createControlPlaneClient } from './control-plane-client.js';
 import type { Logger } from './logger.js';
-import { createMetricsRecorder } from './metrics-recorder.js';
-import {
-  chooseInstance,
-  compileRoutingState,
-  emptyRoutingState,
-  type RoutingState,
-  type Target,
-} from './routing-state.js';
+import { createMetricsRecorder, createOutboundRecorder } from './metrics-recorder.js';
+import { createOutbound, type Outbound } from './outbound/create-outbound.js';
+import { compileRoutingState, emptyRoutingState, type RoutingState } from './routing-state.js';
 import { createSnapshotCache } from './snapshot-cache.js';
 
 export type Protocol = 'http' | 'grpc';
@@ -20,12 +15,8 @@ export interface Agent {
   readonly log: Logger;
   readonly id: string;
   state(): RoutingState;
-  /** Whether a host name (or gRPC target host) names an app with instances. */
-  isGoverned(host: string): boolean;
-  route(app: string, tag: string, protocol: Protocol): Target;
-  markFailed(instance: Instance): void;
-  begin(instance: Instance): void;
-  end(instance: Instance): void;
+  /** The one outbound path: where each call to a governed app goes, what it carries, failover. */
+  readonly outbound: Outbound;
   /** One inbound request, counted under `tag` (default: the instance's own tag). */
   recordInbound(durationMs: number, failed: boolean, tag?: string): void;
   /**
@@ -60,8 +51,8 @@ export const isLoopback = (address: string) =>
 export function createAgent(config: AgentConfig, log: Logger): Agent {
   const id = instanceId(config);
   const cache = createSnapshotCache(config.cacheDir, config.namespace, config.app);
-  const balancer = createBalancer();
   const metrics = createMetricsRecorder();
+  const outboundMetrics = createOutboundRecorder();
   const ports: Record<string, number> = {};
   const client: ControlPlaneClient | undefined = config.server
     ? createControlPlaneClient(config.server, config.token)
@@ -247,16 +238,19 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
     timers.push(setInterval(() => void flushMetrics(), config.metricsIntervalMs).unref());
   }
 
+  const outbound = createOutbound({
+    state: () => state,
+    scope: config,
+    log,
+    record: outboundMetrics.recordOutbound,
+  });
+
   return {
     config,
     log,
     id,
     state: () => state,
-    isGoverned: (host) => state.instances.has(host),
-    route: (app, tag, protocol) => chooseInstance(state, balancer, app, tag, protocol),
-    markFailed: (i) => balancer.markFailed(i.id),
-    begin: (i) => balancer.begin(i.id),
-    end: (i) => balancer.end(i.id),
+    outbound,
     recordInbound: (ms, failed, tag = config.tag) => metrics.record(ms, failed, tag),
     consumerGroups(next) {
       const sorted = [...new Set(next)].sort();

@@ -3,6 +3,12 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 /** What travels with a unit of work: its lane tag ('' = baseline traffic). */
 export interface LaneContext {
   tag: string;
+  /**
+   * The W3C baggage the inbound request carried: outbound calls that set none of their
+   * own carry it on with the lane's member, so a lane survives a hop through a service
+   * that forwards only W3C context.
+   */
+  baggage?: string;
 }
 
 // One store per process even if two copies of the agent get loaded.
@@ -17,7 +23,12 @@ export function currentTag(): string {
   return storage.getStore()?.tag ?? '';
 }
 
-export function runInLane<T>(tag: string, fn: () => T): T {
+export function currentContext(): LaneContext {
+  return storage.getStore() ?? baseline;
+}
+
+export function runInLane<T>(tag: string, fn: () => T, baggage?: string): T {
+  if (baggage !== undefined && baggage !== '') return storage.run({ tag, baggage }, fn);
   return storage.run(tag === '' ? baseline : { tag }, fn);
 }
 

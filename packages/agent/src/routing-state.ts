@@ -1,13 +1,10 @@
 import {
-  type Balancer,
   type ConfigSnapshot,
   compileLanes,
-  createBalancer,
   createTagPolicies,
   emptySnapshot,
   type Instance,
   type LaneMatcher,
-  selectCandidates,
   type TagPolicy,
 } from '@graylane/core/runtime';
 
@@ -35,60 +32,3 @@ export function compileRoutingState(snapshot: ConfigSnapshot, app: string): Rout
 
 export const emptyRoutingState = (namespace: string, app: string) =>
   compileRoutingState(emptySnapshot(namespace), app);
-
-export interface Target {
-  instance: Instance;
-  /** Instances of the same tag set to try next after a connect failure, best first. */
-  alternatives: () => Instance | undefined;
-}
-
-/** Candidates per app, tag and protocol, computed once per snapshot: routing runs on every call. */
-const candidateCache = new WeakMap<RoutingState, Map<string, readonly Instance[]>>();
-
-function candidatesFor(
-  state: RoutingState,
-  app: string,
-  tag: string,
-  protocol: 'http' | 'grpc',
-): readonly Instance[] {
-  let cache = candidateCache.get(state);
-  if (!cache) {
-    cache = new Map();
-    candidateCache.set(state, cache);
-  }
-  const key = `${app}\u0000${tag}\u0000${protocol}`;
-  let list = cache.get(key);
-  if (!list) {
-    const all = (state.instances.get(app) ?? []).filter((i) => i.ports[protocol] !== undefined);
-    // Errors (strict fallback, no instance) are not cached: they are rare and carry the message.
-    list = selectCandidates(all, tag, tag === '' ? 'baseline' : state.policy(tag).fallback, app).candidates;
-    cache.set(key, list);
-  }
-  return list;
-}
-
-/**
- * Picks the instance of `app` for traffic with `tag`, following the lane's fallback.
- * Throws GL_NO_INSTANCE / GL_STRICT_NO_TAGGED_INSTANCE when nothing fits.
- */
-export function chooseInstance(
-  state: RoutingState,
-  balancer: Balancer,
-  app: string,
-  tag: string,
-  protocol: 'http' | 'grpc',
-): Target {
-  const candidates = candidatesFor(state, app, tag, protocol);
-  const first = balancer.pick(candidates)!;
-  let tried: Set<string> | undefined;
-  // Alternatives are only needed after a connect failure: build the exclusion set lazily.
-  const alternatives = () => {
-    tried ??= new Set([first.id]);
-    const picked = balancer.pick(candidates, tried);
-    if (picked) tried.add(picked.id);
-    return picked;
-  };
-  return { instance: first, alternatives };
-}
-
-export { createBalancer };

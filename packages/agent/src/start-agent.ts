@@ -4,6 +4,7 @@ import { readAgentConfig } from './agent-config.js';
 import { type Agent, createAgent } from './create-agent.js';
 import { instrumentFetch } from './instrumentations/fetch.js';
 import { instrumentGrpc } from './instrumentations/grpc.js';
+import { instrumentGrpcDefinitions } from './instrumentations/grpc-idempotent.js';
 import { instrumentHttpClient } from './instrumentations/http-client.js';
 import { instrumentHttpServer } from './instrumentations/http-server.js';
 import { onModuleLoad } from './instrumentations/module-hook.js';
@@ -40,6 +41,8 @@ export function startAgent(env: NodeJS.ProcessEnv = process.env): Agent | undefi
         {
           '/@grpc/grpc-js/build/src/index.js': (exports) =>
             undo.push(instrumentGrpc(exports as never, agent)),
+          '/@grpc/grpc-js/build/src/make-client.js': (exports) =>
+            undo.push(instrumentGrpcDefinitions(exports as never)),
           [ROCKETMQ_MODULE]: (exports) => undo.push(instrumentRocketMQ(exports, agent)),
           [UNDICI_MODULE]: (exports) => undo.push(instrumentUndiciPools(exports as never, agent)),
         },

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Agent, extractTag } from '@graylane/agent';
-import { createRequestView, type GatewayRoute, GraylaneError, type Instance } from '@graylane/core';
+import { type Agent, extractTag, IDEMPOTENT_METHODS } from '@graylane/agent';
+import { createRequestView, type GatewayRoute, GraylaneError } from '@graylane/core';
 import type { Dispatcher } from 'undici';
 import { sendError, upstreamError } from './gateway-error.js';
 import { ProxyHandler } from './proxy-handler.js';
@@ -8,19 +8,6 @@ import { upstreamHeaders } from './proxy-headers.js';
 import { compileRoutes, type RouteTable } from './route-table.js';
 import type { UpstreamPools } from './upstream-pools.js';
 
-// Failures where the upstream never got (or never started on) the request.
-const CONNECT_FAILURES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_SOCKET',
-]);
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS']);
 const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -115,8 +102,14 @@ export function createGatewayHandler(agent: Agent, pools: UpstreamPools): Handle
         state.entryMatcher(createRequestView({ method, url: path + search, headers: req.headers }))?.tag ??
         '';
       laneTag = tag;
-      const target = agent.route(app, tag, 'http');
-      const headers = upstreamHeaders(req, tag !== '' && state.policy(tag).propagation ? tag : undefined);
+      const hop = agent.outbound.begin(app, 'http', tag);
+      const headers = upstreamHeaders(
+        req,
+        agent.outbound.tagFields(() => {
+          const baggage = req.headers.baggage;
+          return Array.isArray(baggage) ? baggage.join(',') : baggage;
+        }, tag),
+      );
       const hasBody =
         req.headers['transfer-encoding'] !== undefined ||
         (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
@@ -125,32 +118,37 @@ export function createGatewayHandler(agent: Agent, pools: UpstreamPools): Handle
 
       res.once('close', () => {
         if (!res.writableFinished) active?.abort();
+        hop.end(res.writableFinished && res.statusCode < 500);
         record(!res.writableFinished);
       });
 
-      const attempt = (instance: Instance) => {
-        agent.begin(instance);
-        const handler = new ProxyHandler(res, (error, h) => {
-          agent.end(instance);
-          if (error === undefined) return record(false);
-          if (res.destroyed) return record(true); // the client left; nothing to answer
-          const code = (error as { code?: string }).code ?? '';
-          const connectFailure = CONNECT_FAILURES.has(code);
-          if (connectFailure) agent.markFailed(instance);
-          // A retry only when the upstream cannot have acted on the request: it never got
-          // it, or (for a bodiless idempotent request) it closed without answering.
-          const safe = !h.sent || (!hasBody && IDEMPOTENT.has(method));
-          if (connectFailure && !h.answered && safe && retriesLeft-- > 0) {
-            const next = target.alternatives();
-            if (next !== undefined) return attempt(next);
-          }
-          if (h.answered) res.destroy(error);
-          else sendError(res, upstreamError(error, app, timeoutMs));
-          record(true);
-        });
+      const attempt = () => {
+        const instance = hop.instance;
+        const handler = new ProxyHandler(
+          res,
+          (error, h) => {
+            if (error === undefined) return record(false);
+            if (res.destroyed) return record(true); // the client left; nothing to answer
+            // A retry only when the upstream cannot have acted on the request: the
+            // outbound path decides from how far the attempt got.
+            const next = hop.retry(error, {
+              responseStarted: h.answered,
+              replayable: retriesLeft > 0 && (!hasBody || !h.sent),
+              idempotent: IDEMPOTENT_METHODS.has(method),
+              bodySent: hasBody && h.sent,
+            });
+            if (next !== undefined) {
+              retriesLeft--;
+              return attempt();
+            }
+            if (h.answered) res.destroy(error);
+            else sendError(res, upstreamError(error, app, timeoutMs));
+            record(true);
+          },
+          () => hop.answered(),
+        );
         active = handler;
-        const port = instance.ports.http!;
-        pools.get(instance, port).dispatch(
+        pools.get(instance, instance.ports.http!).dispatch(
           {
             path: upstreamPath,
             method: method as Dispatcher.HttpMethod,
@@ -162,7 +160,7 @@ export function createGatewayHandler(agent: Agent, pools: UpstreamPools): Handle
           handler,
         );
       };
-      attempt(target.instance);
+      attempt();
     } catch (error) {
       sendError(res, error);
       record(false);

@@ -19,6 +19,7 @@ export class ProxyHandler implements Dispatcher.DispatchHandlers {
   constructor(
     private readonly res: ServerResponse,
     private readonly done: (error: Error | undefined, handler: ProxyHandler) => void,
+    private readonly onAnswer: () => void = () => {},
   ) {}
 
   /** The client went away: stop the upstream request too. */
@@ -38,6 +39,7 @@ export class ProxyHandler implements Dispatcher.DispatchHandlers {
   onHeaders(statusCode: number, headers: Buffer[] | string[] | null, resume: () => void): boolean {
     if (statusCode < 200) return true; // 1xx: the final answer follows
     this.answered = true;
+    this.onAnswer();
     this.resume = resume;
     this.res.writeHead(statusCode, downstreamHeaders((headers ?? []) as Buffer[]));
     return true;

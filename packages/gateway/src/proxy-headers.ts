@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { TAG_HEADER } from '@graylane/agent';
+import { TAG_HEADER, type TagFields } from '@graylane/agent';
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection and are never forwarded.
 // `host` is the upstream's own; `expect` is answered here (Node sends 100-continue);
@@ -44,7 +44,7 @@ function listedIn(connection: string | undefined): Set<string> | undefined {
 }
 
 /** The request headers for the upstream, as a flat [name, value, ...] list that keeps repeats and case. */
-export function upstreamHeaders(req: IncomingMessage, tag: string | undefined): string[] {
+export function upstreamHeaders(req: IncomingMessage, fields: TagFields | undefined): string[] {
   const raw = req.rawHeaders;
   const listed = listedIn(req.headers.connection);
   const out: string[] = [];
@@ -52,7 +52,11 @@ export function upstreamHeaders(req: IncomingMessage, tag: string | undefined): 
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const lower = name.toLowerCase();
-    if (DROP_REQUEST.has(lower) || listed?.has(lower)) {
+    if (
+      DROP_REQUEST.has(lower) ||
+      listed?.has(lower) ||
+      (lower === 'baggage' && fields?.baggage !== undefined)
+    ) {
       if (lower === 'x-forwarded-for')
         forwardedFor = forwardedFor ? `${forwardedFor}, ${raw[i + 1]}` : raw[i + 1];
       continue;
@@ -67,7 +71,8 @@ export function upstreamHeaders(req: IncomingMessage, tag: string | undefined): 
     'http',
   );
   if (req.headers.host !== undefined) out.push('x-forwarded-host', req.headers.host);
-  if (tag !== undefined) out.push(TAG_HEADER, tag);
+  if (fields?.tag !== undefined) out.push(TAG_HEADER, fields.tag);
+  if (fields?.baggage !== undefined && fields.baggage !== '') out.push('baggage', fields.baggage);
   return out;
 }
 

@@ -2,36 +2,27 @@ import { EventEmitter } from 'node:events';
 import { isGraylaneError } from '@graylane/core/runtime';
 import type { Dispatcher } from 'undici';
 import type { Agent } from '../create-agent.js';
-import { currentTag } from '../lane-context.js';
 import { authority } from '../outbound/authority.js';
-import type { Target } from '../routing-state.js';
-import { TAG_HEADER } from '../tag-carrier.js';
+import type { Hop } from '../outbound/create-outbound.js';
+import { IDEMPOTENT_METHODS } from '../outbound/failure-kind.js';
+import { type AnyHeaders, headerValue, laneHeaders, withHeaders } from '../outbound/headers.js';
 
 // Node's fetch and every copy of undici read the global dispatcher from here.
 const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
-const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 
 type Headers = Dispatcher.DispatchOptions['headers'];
 type Handler = Dispatcher.DispatchHandlers;
-
-function withHeader(headers: Headers, name: string, value: string): Headers {
-  if (headers == null) return { [name]: value };
-  if (Array.isArray(headers)) return [...headers, name, value];
-  if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function') {
-    return [...(headers as Iterable<[string, string]>)].flat().concat(name, value);
-  }
-  return { ...(headers as Record<string, string>), [name]: value };
-}
 
 function replayable(body: unknown): boolean {
   return body == null || typeof body === 'string' || body instanceof Uint8Array;
 }
 
 /**
- * Wraps the global undici dispatcher (global `fetch`, `undici.request`, ...): a
- * governed origin is replaced by the chosen instance's, which gives one pool per
- * instance; a connection refused before anything was sent is retried on another
- * instance when the body can be sent again.
+ * Wraps undici dispatchers (the global one behind `fetch` and `undici.request`, and
+ * any Agent or Pool the app makes): a governed origin is replaced by the origin of
+ * the instance the outbound path picks, which gives one pool per instance; the Host
+ * header keeps the app's name (undici also takes it as the TLS server name). A
+ * failure before any answer moves to the next instance the path names.
  */
 // It extends EventEmitter as undici's Dispatcher does, without importing undici: the
 // undici package takes ~200 ms to load, which every app would pay at start.
@@ -45,22 +36,29 @@ export class LaneDispatcher extends EventEmitter {
 
   dispatch(opts: Dispatcher.DispatchOptions, handler: Handler): boolean {
     let next = opts;
-    let target: Target | undefined;
+    let hop: Hop | undefined;
+    let scheme = 'http';
     try {
-      const tag = currentTag();
-      const state = this.agent.state();
-      if (tag !== '' && state.policy(tag).propagation)
-        next = { ...next, headers: withHeader(next.headers, TAG_HEADER, tag) };
+      const outbound = this.agent.outbound;
+      const fields = outbound.tagFields(() => headerValue(next.headers as AnyHeaders, 'baggage'));
+      if (fields !== undefined)
+        next = { ...next, headers: withHeaders(next.headers as AnyHeaders, laneHeaders(fields)) as Headers };
       const origin = next.origin === undefined ? undefined : new URL(String(next.origin));
-      if (origin && origin.protocol === 'http:' && this.agent.isGoverned(origin.hostname)) {
+      const app = origin === undefined ? undefined : outbound.appOf(origin.hostname);
+      if (origin !== undefined && app !== undefined) {
+        scheme = origin.protocol === 'https:' ? 'https' : 'http';
         try {
-          target = this.agent.route(origin.hostname, tag, 'http');
+          hop = outbound.begin(app, 'http');
         } catch (error) {
           if (!isGraylaneError(error)) throw error;
           queueMicrotask(() => handler.onError?.(error));
           return true;
         }
-        next = { ...next, headers: withHeader(next.headers, 'host', origin.host) };
+        if (headerValue(next.headers as AnyHeaders, 'host') === undefined)
+          next = {
+            ...next,
+            headers: withHeaders(next.headers as AnyHeaders, { host: origin.host }) as Headers,
+          };
       }
     } catch (error) {
       this.agent.log.once(
@@ -69,44 +67,46 @@ export class LaneDispatcher extends EventEmitter {
       );
       return this.inner.dispatch(opts, handler);
     }
-    if (!target) return this.inner.dispatch(next, handler);
-    return this.send(next, handler, target, target.instance);
+    if (hop === undefined) return this.inner.dispatch(next, handler);
+    return this.send(next, handler, hop, scheme);
   }
 
-  private send(
-    opts: Dispatcher.DispatchOptions,
-    handler: Handler,
-    target: Target,
-    instance = target.instance,
-  ): boolean {
-    const agent = this.agent;
-    agent.begin(instance);
+  private send(opts: Dispatcher.DispatchOptions, handler: Handler, hop: Hop, scheme: string): boolean {
+    const instance = hop.instance;
     let answered = false;
+    let connected = false;
     const overrides: Partial<Handler> = {
+      onConnect: (...args: Parameters<NonNullable<Handler['onConnect']>>) => {
+        connected = true;
+        return handler.onConnect?.(...args);
+      },
       onHeaders: (...args: Parameters<NonNullable<Handler['onHeaders']>>) => {
         answered = true;
+        hop.answered();
+        const status = args[0];
+        if (status >= 500) failed = true;
         return handler.onHeaders?.(...args) ?? true;
       },
       onComplete: (trailers: Parameters<NonNullable<Handler['onComplete']>>[0]) => {
-        agent.end(instance);
+        hop.end(!failed);
         handler.onComplete?.(trailers);
       },
-      onError: (error: Error & { code?: string }) => {
-        agent.end(instance);
-        if (!answered && CONNECT_FAILURES.has(error.code ?? '') && replayable(opts.body)) {
-          agent.markFailed(instance);
-          const alternative = target.alternatives();
-          if (alternative) {
-            agent.log.debug(
-              `connect to ${instance.address} failed (${error.code}); retrying on ${alternative.address}`,
-            );
-            this.send(opts, handler, target, alternative);
-            return;
-          }
+      onError: (error: Error) => {
+        const nextInstance = hop.retry(error, {
+          responseStarted: answered,
+          replayable: replayable(opts.body),
+          idempotent: IDEMPOTENT_METHODS.has(opts.method),
+          bodySent: connected && opts.body != null,
+        });
+        if (nextInstance !== undefined) {
+          this.send(opts, handler, hop, scheme);
+          return;
         }
+        hop.end(false);
         handler.onError?.(error);
       },
     };
+    let failed = false;
     // fetch's handler keeps state on itself (`this.abort`, `this.body`): every other
     // method must run with the original handler as `this`.
     const wrapped = new Proxy(handler, {
@@ -117,7 +117,7 @@ export class LaneDispatcher extends EventEmitter {
       },
     });
     return this.inner.dispatch(
-      { ...opts, origin: `http://${authority(instance.address, instance.ports.http!)}` },
+      { ...opts, origin: `${scheme}://${authority(instance.address, instance.ports.http!)}` },
       wrapped,
     );
   }

@@ -1,10 +1,11 @@
 import type { Instance } from '@graylane/core/runtime';
 import type * as grpc from '@grpc/grpc-js';
 import type { Agent } from '../create-agent.js';
-import { currentTag } from '../lane-context.js';
 import { authority } from '../outbound/authority.js';
-import type { Target } from '../routing-state.js';
+import { withBaggageTag } from '../outbound/baggage.js';
+import type { Hop, TagFields } from '../outbound/create-outbound.js';
 import { TAG_HEADER } from '../tag-carrier.js';
+import { idempotentPaths } from './grpc-idempotent.js';
 
 type Grpc = typeof grpc;
 type Call = ReturnType<grpc.Channel['createCall']>;
@@ -48,20 +49,21 @@ export function createLaneChannel(g: Grpc, agent: Agent, original: grpc.Channel)
   }
 
   function createCall(...args: CreateCallArgs): Call {
-    const tag = currentTag();
-    let target: Target | undefined;
+    const outbound = agent.outbound;
+    let hop: Hop | undefined;
     try {
-      if (agent.isGoverned(host)) target = agent.route(host, tag, 'grpc');
+      const app = outbound.appOf(host);
+      if (app !== undefined) hop = outbound.begin(app, 'grpc');
     } catch (error) {
       return failedCall(g, (error as Error).message);
     }
-    const propagate = tag !== '' && agent.state().policy(tag).propagation;
-    if (!target) return withTag(original.createCall(...args), propagate ? tag : undefined);
+    const fields = outbound.tagFields(() => undefined);
+    if (!hop) return withTag(original.createCall(...args), fields);
     return createReplayingCall(
-      agent,
-      target,
+      hop,
       (instance) => channelFor(instance).createCall(...args),
-      propagate ? tag : undefined,
+      fields,
+      idempotentPaths.has(args[0]),
     );
   }
 
@@ -79,41 +81,50 @@ export function createLaneChannel(g: Grpc, agent: Agent, original: grpc.Channel)
   } as grpc.Channel;
 }
 
-function withTag(call: Call, tag: string | undefined): Call {
-  if (tag === undefined) return call;
+/** Writes the lane's tag and baggage into the call's metadata (baggage merged with the app's). */
+function writeTag(metadata: grpc.Metadata, fields: TagFields | undefined): grpc.Metadata {
+  if (fields === undefined) return metadata;
+  if (fields.tag !== undefined) metadata.set(TAG_HEADER, fields.tag);
+  if (fields.baggage !== undefined) {
+    const own = metadata.get('baggage')[0];
+    const merged = own === undefined ? fields.baggage : withBaggageTag(String(own), fields.tag);
+    if (merged === '') metadata.remove('baggage');
+    else metadata.set('baggage', merged);
+  }
+  return metadata;
+}
+
+function withTag(call: Call, fields: TagFields | undefined): Call {
+  if (fields === undefined) return call;
   const start = call.start.bind(call);
-  call.start = (metadata, listener) => {
-    metadata.set(TAG_HEADER, tag);
-    start(metadata, listener);
-  };
+  call.start = (metadata, listener) => start(writeTag(metadata, fields), listener);
   return call;
 }
 
 /**
- * A call that remembers what the app sent until the first answer arrives; if the
- * instance was unreachable (UNAVAILABLE before any response metadata), it replays
- * everything on another instance of the same tag set.
+ * A call that remembers what the app sent until the first answer arrives; when the
+ * attempt ends UNAVAILABLE before any answer and the outbound path names another
+ * instance (the lane's next one, or the baseline once the lane has none that can
+ * take it), it replays everything there.
  */
 function createReplayingCall(
-  agent: Agent,
-  target: Target,
+  hop: Hop,
   open: (i: Instance) => Call,
-  tag: string | undefined,
+  fields: TagFields | undefined,
+  idempotent: boolean,
 ): Call {
-  let instance = target.instance;
-  let call = open(instance);
+  let call = open(hop.instance);
   const sent: Array<(c: Call) => void> = [];
   let answered = false;
+  let messages = 0;
+  let reading = false;
   let started: { metadata: grpc.Metadata; listener: Listener } | undefined;
 
   const start = (c: Call) => {
     const { metadata, listener } = started!;
-    const copy = metadata.clone();
-    if (tag !== undefined) copy.set(TAG_HEADER, tag);
-    agent.begin(instance);
-    const current = instance;
-    c.start(copy, {
+    c.start(writeTag(metadata.clone(), fields), {
       onReceiveMetadata: (m) => {
+        if (!answered) hop.answered();
         answered = true;
         listener.onReceiveMetadata(m);
       },
@@ -122,19 +133,24 @@ function createReplayingCall(
         listener.onReceiveMessage(m);
       },
       onReceiveStatus: (status) => {
-        agent.end(current);
         if (!answered && status.code === UNAVAILABLE) {
-          agent.markFailed(current);
-          const next = target.alternatives();
+          const next = hop.retry(status, {
+            responseStarted: false,
+            replayable: true,
+            // Unless its proto says so, a method may not be repeated: only a call that
+            // never reached the instance (a connect failure) moves after its messages went out.
+            idempotent,
+            bodySent: messages > 0,
+          });
           if (next) {
-            agent.log.debug(`gRPC call to ${current.address} unavailable; replaying on ${next.address}`);
-            instance = next;
             call = open(next);
             start(call);
             for (const replay of sent) replay(call);
+            if (reading) call.startRead();
             return;
           }
         }
+        hop.end(status.code === 0);
         listener.onReceiveStatus(status);
       },
     });
@@ -151,12 +167,15 @@ function createReplayingCall(
       start(call);
     },
     sendMessageWithContext(context: object, message: Buffer) {
+      messages++;
       remember((c) => c.sendMessageWithContext(context as never, message));
     },
     halfClose() {
       remember((c) => c.halfClose());
     },
     startRead() {
+      // The app asked for the next message; a replacement call must be asked again.
+      reading = true;
       call.startRead();
     },
     cancelWithStatus(code: number, details: string) {

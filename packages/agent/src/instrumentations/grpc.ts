@@ -106,7 +106,12 @@ export function instrumentGrpc(g: Grpc, agent: Agent): () => void {
                 `gRPC server hook failed, call passes untouched: ${(error as Error).message}`,
               );
             }
-            return runInLane(tag, () => handler.call(this, call, ...args));
+            const baggage = call.metadata?.get('baggage')[0];
+            return runInLane(
+              tag,
+              () => handler.call(this, call, ...args),
+              baggage === undefined ? undefined : String(baggage),
+            );
           };
           return (original as unknown as AnyHandler).call(this, name, wrapped, ...rest);
         } as never,

@@ -1,16 +1,18 @@
 import type * as http from 'node:http';
+import { isIP } from 'node:net';
 import { urlToHttpOptions } from 'node:url';
-import { isGraylaneError } from '@graylane/core/runtime';
+import { type Instance, isGraylaneError } from '@graylane/core/runtime';
 import { httpModule, httpsModule } from '../builtins.js';
 import type { Agent } from '../create-agent.js';
-import { currentTag } from '../lane-context.js';
-import { TAG_HEADER } from '../tag-carrier.js';
+import type { Hop } from '../outbound/create-outbound.js';
+import { IDEMPOTENT_METHODS } from '../outbound/failure-kind.js';
+import { type AnyHeaders, headerValue, laneHeaders, withHeaders } from '../outbound/headers.js';
 import { patchEsmCopies } from './esm-copies.js';
-import { LaneHttpAgent, TARGET } from './lane-http-agent.js';
+import { counted, HOP, LaneHttpAgent, LaneHttpsAgent } from './lane-http-agent.js';
 import { patchMethod } from './patch-method.js';
 
 type RequestFn = (options: http.RequestOptions, callback?: Callback) => http.ClientRequest;
-type Options = http.RequestOptions & { [TARGET]?: unknown };
+type Options = http.RequestOptions & { [HOP]?: Hop; servername?: string };
 type Callback = (res: http.IncomingMessage) => void;
 
 function normalize(args: unknown[]): { options: Options; callback: Callback | undefined } {
@@ -27,11 +29,6 @@ function normalize(args: unknown[]): { options: Options; callback: Callback | un
   return { options, callback: typeof args[i] === 'function' ? (args[i] as Callback) : undefined };
 }
 
-function withHeader(headers: Options['headers'], name: string, value: string): Options['headers'] {
-  if (Array.isArray(headers)) return [...headers, name, value] as unknown as Options['headers'];
-  return { ...(headers ?? {}), [name]: value };
-}
-
 /** A request that fails like an unreachable host does: an `error` event, never a throw. */
 function failing(original: RequestFn, options: Options, callback: Callback | undefined, error: Error) {
   // Without an agent, ClientRequest asks `createConnection` for its socket; handing
@@ -44,13 +41,78 @@ function failing(original: RequestFn, options: Options, callback: Callback | und
   return original({ ...rest, createConnection } as Options, callback);
 }
 
+// Methods sent without a body by convention: such a request, ended by the app, can be
+// sent again as it was when its connection breaks before any answer.
+const BODILESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE', 'TRACE']);
+
+function resendable(req: http.ClientRequest, method: string): boolean {
+  if (!BODILESS.has(method) || !req.writableEnded) return false;
+  const length = req.getHeader('content-length');
+  return (length === undefined || Number(length) === 0) && req.getHeader('transfer-encoding') === undefined;
+}
+
 /**
- * Outbound `http.request`/`http.get` (and https): calls to a host that names a
- * governed app go to an instance of the lane's tag; the tag header is written
- * where the lane propagates it. Anything else passes through untouched.
+ * Watches a request through its own `emit`, so no listener is added: an added
+ * `response` listener would stop node from draining an unread response, an added
+ * `error` listener would hide an error the app does not handle.
+ *
+ * When the connection breaks before any answer and the request can be sent again,
+ * a new request goes to the instance the outbound path names, and its events are
+ * emitted as the app's request's: the app's callback gets the new response.
+ */
+function observe(
+  req: http.ClientRequest,
+  hop: Hop,
+  method: string,
+  resend: (i: Instance) => http.ClientRequest,
+): void {
+  const emit = req.emit;
+  let status = 0;
+  let replaced = false;
+  const own = function (this: http.ClientRequest, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'response') {
+      status = (args[0] as http.IncomingMessage).statusCode ?? 0;
+      hop.answered();
+    } else if (event === 'error') {
+      const error = args[0] as Error;
+      if (!counted.has(error)) {
+        counted.add(error);
+        const next = hop.retry(error, {
+          responseStarted: status !== 0,
+          replayable: resendable(req, method),
+          idempotent: IDEMPOTENT_METHODS.has(method),
+          bodySent: true,
+        });
+        if (next !== undefined) {
+          replaced = true;
+          const again = resend(next);
+          again.emit = function (this: http.ClientRequest, e: string | symbol, ...a: unknown[]) {
+            return forward(e, ...a);
+          } as typeof again.emit;
+          again.end();
+          return true;
+        }
+      }
+    } else if (event === 'close') {
+      hop.end(status !== 0 && status < 500);
+    }
+    return emit.call(req, event, ...args);
+  };
+  // Events of the replacement reach the app's request; its own error and close are over.
+  const forward = (event: string | symbol, ...args: unknown[]) => own.call(req, event, ...args);
+  req.emit = function (this: http.ClientRequest, event: string | symbol, ...args: unknown[]) {
+    if (replaced && (event === 'close' || event === 'error' || event === 'finish')) return true;
+    return own.call(this, event, ...args);
+  } as typeof req.emit;
+}
+
+/**
+ * Outbound `http.request`/`http.get` and https: a call whose host names a governed
+ * app goes where the outbound path sends it; the lane's tag and baggage are written
+ * where the lane propagates. Anything else passes through untouched.
  */
 export function instrumentHttpClient(agent: Agent): () => void {
-  const laneAgent = new LaneHttpAgent(agent);
+  const laneAgents = { http: new LaneHttpAgent(), https: new LaneHttpsAgent() };
 
   const wrap = (original: RequestFn, secure: boolean): RequestFn =>
     function request(this: unknown, ...args: unknown[]) {
@@ -62,35 +124,46 @@ export function instrumentHttpClient(agent: Agent): () => void {
       }
       const { options, callback } = prepared;
       try {
-        const tag = currentTag();
-        const state = agent.state();
-        if (tag !== '' && state.policy(tag).propagation)
-          options.headers = withHeader(options.headers, TAG_HEADER, tag);
+        const outbound = agent.outbound;
+        const fields = outbound.tagFields(() => headerValue(options.headers as AnyHeaders, 'baggage'));
+        if (fields !== undefined)
+          options.headers = withHeaders(
+            options.headers as AnyHeaders,
+            laneHeaders(fields),
+          ) as Options['headers'];
         const host = options.hostname ?? options.host ?? 'localhost';
-        if (!secure && agent.isGoverned(host)) {
-          let target: ReturnType<Agent['route']>;
+        const app = outbound.appOf(host);
+        if (app !== undefined) {
+          let hop: Hop;
           try {
-            target = agent.route(host, tag, 'http');
+            hop = outbound.begin(app, 'http');
           } catch (error) {
             if (isGraylaneError(error)) return failing(original, options, callback, error);
             throw error;
           }
-          const { instance } = target;
-          if (options.setHost !== false && !hasHost(options.headers)) {
-            options.headers = withHeader(
-              options.headers,
-              'host',
-              options.port ? `${host}:${options.port}` : host,
-            );
+          const { instance } = hop;
+          if (options.setHost !== false && headerValue(options.headers as AnyHeaders, 'host') === undefined) {
+            const port = options.port ? `:${options.port}` : '';
+            options.headers = withHeaders(options.headers as AnyHeaders, {
+              host: `${host.includes(':') ? `[${host}]` : host}${port}`,
+            }) as Options['headers'];
           }
+          // TLS checks the certificate for the name the app wrote, not the instance's address.
+          if (secure && options.servername === undefined && isIP(host) === 0) options.servername = host;
           options.hostname = instance.address;
           options.host = instance.address;
           options.port = instance.ports.http;
-          options.agent = laneAgent;
-          options[TARGET] = target;
-          agent.begin(instance);
+          options.agent = secure ? laneAgents.https : laneAgents.http;
+          options[HOP] = hop;
           const req = original.call(this, options, callback);
-          req.once('close', () => agent.end(instance));
+          observe(req, hop, (options.method ?? 'GET').toUpperCase(), (next) =>
+            original.call(this, {
+              ...options,
+              hostname: next.address,
+              host: next.address,
+              port: next.ports.http,
+            }),
+          );
           return req;
         }
       } catch (error) {
@@ -137,13 +210,7 @@ export function instrumentHttpClient(agent: Agent): () => void {
   );
   return () => {
     for (const u of undo.reverse()) u();
-    laneAgent.destroy();
+    laneAgents.http.destroy();
+    laneAgents.https.destroy();
   };
-}
-
-function hasHost(headers: Options['headers']): boolean {
-  if (!headers) return false;
-  if (Array.isArray(headers))
-    return headers.some((h, i) => i % 2 === 0 && String(h).toLowerCase() === 'host');
-  return Object.keys(headers).some((k) => k.toLowerCase() === 'host');
 }

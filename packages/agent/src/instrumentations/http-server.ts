@@ -33,7 +33,12 @@ export function instrumentHttpServer(agent: Agent): () => void {
           );
           return original.call(this, event, ...args);
         }
-        return runInLane(tag ?? '', () => original.call(this, event, ...args));
+        const baggage = req.headers.baggage;
+        return runInLane(
+          tag ?? '',
+          () => original.call(this, event, ...args),
+          Array.isArray(baggage) ? baggage.join(',') : baggage,
+        );
       }
       if (event === 'listening') noteListening(agent, this);
       return original.call(this, event, ...args);

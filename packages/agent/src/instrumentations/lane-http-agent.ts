@@ -1,69 +1,94 @@
 import type * as http from 'node:http';
-import net from 'node:net';
-import type { Instance } from '@graylane/core/runtime';
-import { httpModule } from '../builtins.js';
-import type { Agent } from '../create-agent.js';
-import type { Target } from '../routing-state.js';
+import type net from 'node:net';
+import { httpModule, httpsModule } from '../builtins.js';
+import type { Hop } from '../outbound/create-outbound.js';
+import { IDEMPOTENT_METHODS } from '../outbound/failure-kind.js';
 
-/** Request option under which the chosen target travels to `createConnection`. */
-export const TARGET = Symbol.for('graylane.target');
+/** Request option under which the hop travels to `createConnection`. */
+export const HOP = Symbol.for('graylane.hop');
 const FAILED_OVER = Symbol('graylane.failedOver');
+/** Errors the hop has already counted (a failed connect also reaches the request). */
+export const counted = new WeakSet<object>();
 
-const CONNECT_FAILURES = new Set([
-  'ECONNREFUSED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ETIMEDOUT',
-  'EADDRNOTAVAIL',
-]);
-
-type ConnectOptions = net.NetConnectOpts & { [TARGET]?: Target; host?: string; port?: number };
+type ConnectOptions = net.NetConnectOpts & { [HOP]?: Hop; host?: string; port?: number; method?: string };
 type Created = (error: Error | null, socket: net.Socket) => void;
+type Create = (options: ConnectOptions) => net.Socket;
 
 /**
- * The keep-alive pool for calls to governed apps. Sockets are pooled per instance
- * (host:port is the pool key); a connection refused before anything was sent is
- * retried on another instance of the same tag set, and that instance is skipped
- * for a cool-down.
+ * Connects for a hop: a connection that fails before anything was sent moves to the
+ * instance the outbound path names next, and the pool never keeps a socket that
+ * reached another instance than its key says.
  */
+function connect(create: Create, options: ConnectOptions, hop: Hop, created: Created): void {
+  const attempt = (host: string, port: number, failover: boolean) => {
+    const socket = create({ ...options, host, port });
+    const onError = (error: Error) => {
+      socket.removeListener('connect', onConnect);
+      const next = hop.retry(error, {
+        responseStarted: false,
+        replayable: true,
+        idempotent: IDEMPOTENT_METHODS.has(options.method ?? 'GET'),
+        bodySent: false,
+      });
+      counted.add(error);
+      if (next === undefined) return created(error, socket);
+      attempt(next.address, next.ports.http!, true);
+    };
+    const onConnect = () => {
+      socket.removeListener('error', onError);
+      if (failover) (socket as net.Socket & { [FAILED_OVER]?: boolean })[FAILED_OVER] = true;
+      created(null, socket);
+    };
+    socket.once('error', onError);
+    socket.once('connect', onConnect);
+  };
+  attempt(options.host ?? 'localhost', Number(options.port), false);
+}
+
+const keep = (socket: net.Socket) => !(socket as net.Socket & { [FAILED_OVER]?: boolean })[FAILED_OVER];
+
+/** The keep-alive pool for http calls to governed apps; sockets are pooled per instance (host:port). */
 export class LaneHttpAgent extends httpModule.Agent {
-  constructor(private readonly graylane: Agent) {
+  constructor() {
     super({ keepAlive: true, keepAliveMsecs: 1000, scheduling: 'lifo' });
   }
 
   override createConnection(args: http.ClientRequestArgs, callback?: Created): net.Socket | undefined {
     const options = args as ConnectOptions;
-    const created: Created = callback ?? (() => {});
-    const target = options[TARGET];
-    if (!target) return net.createConnection(options);
-    const tryConnect = (instance: Instance, host: string, port: number, failover: boolean) => {
-      const socket = net.createConnection({ ...options, host, port });
-      const onError = (error: NodeJS.ErrnoException) => {
-        socket.removeListener('connect', onConnect);
-        if (!CONNECT_FAILURES.has(error.code ?? '')) return created(error, socket);
-        this.graylane.markFailed(instance);
-        const next = target.alternatives();
-        if (!next) return created(error, socket);
-        this.graylane.log.debug(
-          `connect to ${host}:${port} failed (${error.code}); retrying on ${next.address}`,
-        );
-        tryConnect(next, next.address, next.ports.http!, true);
-      };
-      const onConnect = () => {
-        socket.removeListener('error', onError);
-        if (failover) (socket as net.Socket & { [FAILED_OVER]?: boolean })[FAILED_OVER] = true;
-        created(null, socket);
-      };
-      socket.once('error', onError);
-      socket.once('connect', onConnect);
-    };
-    tryConnect(target.instance, options.host ?? 'localhost', Number(options.port), false);
+    const hop = options[HOP];
+    const create = (o: ConnectOptions) => super.createConnection(o as http.ClientRequestArgs) as net.Socket;
+    if (!hop) return create(options);
+    connect(create, options, hop, callback ?? (() => {}));
     return undefined;
   }
 
-  // A socket that reached another instance than its pool's key names is not kept.
   override keepSocketAlive(socket: net.Socket): boolean {
-    if ((socket as net.Socket & { [FAILED_OVER]?: boolean })[FAILED_OVER]) return false;
-    return (super.keepSocketAlive as (s: net.Socket) => boolean)(socket);
+    return keep(socket) && (super.keepSocketAlive as (s: net.Socket) => boolean)(socket);
+  }
+}
+
+/**
+ * The same for https: TLS goes to the chosen instance while SNI and the certificate
+ * check use the name the application wrote (`servername`).
+ */
+export class LaneHttpsAgent extends httpsModule.Agent {
+  constructor() {
+    super({ keepAlive: true, keepAliveMsecs: 1000, scheduling: 'lifo' });
+  }
+
+  override createConnection(args: http.ClientRequestArgs, callback?: Created): net.Socket | undefined {
+    const options = args as ConnectOptions;
+    const hop = options[HOP];
+    const create = (o: ConnectOptions) =>
+      (
+        httpsModule.Agent.prototype as unknown as { createConnection: (o: unknown) => net.Socket }
+      ).createConnection.call(this, o);
+    if (!hop) return create(options);
+    connect(create, options, hop, callback ?? (() => {}));
+    return undefined;
+  }
+
+  override keepSocketAlive(socket: net.Socket): boolean {
+    return keep(socket) && (super.keepSocketAlive as (s: net.Socket) => boolean)(socket);
   }
 }

@@ -39,9 +39,9 @@ export function instrumentUndiciPools(exports: Record<string, unknown>, agent: A
           const origin = this[ORIGIN];
           const lane = (globalThis as unknown as Record<symbol, unknown>)[GLOBAL_DISPATCHER];
           if (
-            origin?.protocol === 'http:' &&
+            origin !== undefined &&
             lane instanceof LaneDispatcher &&
-            agent.isGoverned(origin.hostname)
+            agent.outbound.appOf(origin.hostname) !== undefined
           )
             return lane.dispatch({ ...options, origin: origin.origin }, handler);
         } catch (error) {

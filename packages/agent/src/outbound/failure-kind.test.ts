@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { failureKind } from './failure-kind.js';
+
+const errno = (code: string) => Object.assign(new Error(`connect ${code} 10.0.0.1:80`), { code });
+
+describe('failureKind', () => {
+  it('calls a refused, unroutable or unresolvable connection a connect failure', () => {
+    for (const code of [
+      'ECONNREFUSED',
+      'EHOSTUNREACH',
+      'ENETUNREACH',
+      'ENOTFOUND',
+      'UND_ERR_CONNECT_TIMEOUT',
+    ])
+      expect(failureKind(errno(code))).toBe('connect');
+  });
+
+  it('calls a connection broken under the request a reset', () => {
+    for (const code of ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET'])
+      expect(failureKind(errno(code))).toBe('reset');
+  });
+
+  it('finds the code in the cause fetch wraps the network error in', () => {
+    expect(failureKind(new TypeError('fetch failed', { cause: errno('ECONNREFUSED') }))).toBe('connect');
+  });
+
+  it('reads a gRPC UNAVAILABLE status by the code in its details, else as a reset', () => {
+    expect(
+      failureKind({ code: 14, details: 'No connection established. Last error: connect ECONNREFUSED' }),
+    ).toBe('connect');
+    expect(failureKind({ code: 14, details: 'Connection dropped' })).toBe('reset');
+  });
+
+  it('leaves timeouts of the answer, application errors and anything else alone', () => {
+    expect(
+      failureKind(Object.assign(new Error('headers timeout'), { code: 'UND_ERR_HEADERS_TIMEOUT' })),
+    ).toBe('other');
+    expect(failureKind({ code: 13, details: 'boom' })).toBe('other');
+    expect(failureKind('nope')).toBe('other');
+    expect(failureKind(undefined)).toBe('other');
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * How a failed attempt ended, as far as choosing the next one goes:
+ * - `connect`: the request never reached the instance (nothing listens, no route,
+ *   no name): always safe to send elsewhere;
+ * - `reset`: the connection broke under the request (the process died, a proxy cut
+ *   it): the instance may have acted, so only an idempotent or unsent request moves;
+ * - `other`: an answer or an error of the app's own making; never retried here.
+ */
+export type FailureKind = 'connect' | 'reset' | 'other';
+
+/**
+ * The one table of platform errors (node:net, node:http, undici, grpc-js details),
+ * in the spirit of connect-node's node-error.ts and undici's retry handler codes.
+ * Every adapter classifies through it, so they agree on what a connect failure is.
+ */
+const KINDS: Readonly<Record<string, FailureKind>> = {
+  ECONNREFUSED: 'connect',
+  EHOSTUNREACH: 'connect',
+  EHOSTDOWN: 'connect',
+  ENETUNREACH: 'connect',
+  ENETDOWN: 'connect',
+  EADDRNOTAVAIL: 'connect',
+  ENOTFOUND: 'connect',
+  EAI_AGAIN: 'connect',
+  ETIMEDOUT: 'connect',
+  UND_ERR_CONNECT_TIMEOUT: 'connect',
+  ECONNRESET: 'reset',
+  ECONNABORTED: 'reset',
+  EPIPE: 'reset',
+  UND_ERR_SOCKET: 'reset',
+  UND_ERR_CLOSED: 'reset',
+  ERR_HTTP2_STREAM_ERROR: 'reset',
+  ERR_HTTP2_GOAWAY_SESSION: 'reset',
+};
+
+const CODE_IN_TEXT = /\b(E[A-Z]{3,}|UND_ERR_[A-Z_]+)\b/g;
+const GRPC_UNAVAILABLE = 14;
+
+/**
+ * The kind of a failure: its `code`, else its cause's (fetch wraps the network error),
+ * else a code named in its message or gRPC details; a gRPC UNAVAILABLE status with
+ * nothing more precise counts as a reset (the channel lost its connection).
+ */
+export function failureKind(error: unknown): FailureKind {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current !== null && typeof current === 'object'; depth++) {
+    const { code, message, details, cause } = current as {
+      code?: unknown;
+      message?: unknown;
+      details?: unknown;
+      cause?: unknown;
+    };
+    if (typeof code === 'string' && KINDS[code] !== undefined) return KINDS[code];
+    for (const text of [details, message]) {
+      if (typeof text !== 'string') continue;
+      for (const match of text.matchAll(CODE_IN_TEXT)) {
+        const kind = KINDS[match[1]!];
+        if (kind !== undefined) return kind;
+      }
+    }
+    if (code === GRPC_UNAVAILABLE) return 'reset';
+    current = cause;
+  }
+  return 'other';
+}
+
+/** Methods a server may receive twice without harm (RFC 9110 §9.2.2). */
+export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set([
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'PUT',
+  'DELETE',
+  'TRACE',
+]);
