@@ -17,6 +17,13 @@ export interface Agent {
   state(): RoutingState;
   /** The one outbound path: where each call to a governed app goes, what it carries, failover. */
   readonly outbound: Outbound;
+  /**
+   * The lane of an inbound request: `carried` is the tag it came with, `coloured` the
+   * tag an entry rule gave it. A request this instance should not have received (an
+   * untagged one at a tagged instance that no rule coloured, or tag T at an instance
+   * tagged U ≠ T) is counted as a lane leak and logged once per tag.
+   */
+  noteLane(carried: string | undefined, coloured: string | undefined): void;
   /** One inbound request, counted under `tag` (default: the instance's own tag). */
   recordInbound(durationMs: number, failed: boolean, tag?: string): void;
   /**
@@ -63,6 +70,7 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
   let address = config.host;
   let addressFixed = false;
   let beatMs = DEFAULT_BEAT_MS;
+  let leaks = 0;
   // Ports and consumer groups change while the app runs; the registration must carry the
   // latest ones, so each registration records the version it sent (-1: not registered).
   let groups: string[] = [];
@@ -184,9 +192,26 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
     beatTimer = setTimeout(() => void heartbeat().finally(scheduleBeat), beatMs).unref();
   }
 
+  async function flushLeaks(timeoutMs: number): Promise<void> {
+    const count = leaks;
+    if (!client || count === 0) return;
+    leaks = 0;
+    const res = await client
+      .request(
+        'POST',
+        `/v1/namespaces/${config.namespace}/lane-leaks`,
+        { instanceId: id, app: config.app, tag: config.tag, count },
+        timeoutMs,
+      )
+      .catch(() => undefined);
+    // Kept for the next report when the control plane did not take them.
+    if (res === undefined || res.status >= 300) leaks += count;
+  }
+
   async function flushMetrics(timeoutMs = 5000): Promise<void> {
     const windows = metrics.flush();
     if (!client) return;
+    void flushLeaks(timeoutMs);
     const at = Date.now();
     await Promise.all(
       [...windows].map(([tag, window]) =>
@@ -252,6 +277,18 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
     state: () => state,
     outbound,
     recordInbound: (ms, failed, tag = config.tag) => metrics.record(ms, failed, tag),
+    noteLane(carried, coloured) {
+      const own = config.tag;
+      if (own === '' || carried === own) return;
+      if (carried === undefined && coloured !== undefined) return;
+      leaks++;
+      const lane = carried === undefined ? 'untagged' : `tagged "${carried}"`;
+      log.once(
+        'GL_LANE_LEAK',
+        `a ${lane} request reached this instance of ${config.app}, tagged "${own}": something other than Graylane routed it here (a Kubernetes Service that selects gray pods?); see docs/kubernetes.md`,
+        `GL_LANE_LEAK\u0000${carried ?? ''}`,
+      );
+    },
     consumerGroups(next) {
       const sorted = [...new Set(next)].sort();
       if (sorted.join('\n') === groups.join('\n')) return;

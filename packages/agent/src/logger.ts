@@ -9,8 +9,11 @@ export interface Logger {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
-  /** Logs a problem the first time its code is seen; later ones only at debug level. */
-  once(code: string, message: string): void;
+  /**
+   * Logs a problem the first time its code (or `key`, for one line per code and
+   * subject) is seen; later ones only at debug level.
+   */
+  once(code: string, message: string, key?: string): void;
 }
 
 export function createLogger(
@@ -27,9 +30,9 @@ export function createLogger(
     info: log('info'),
     warn: log('warn'),
     error: log('error'),
-    once(code, message) {
-      if (seen.has(code)) return logger.debug(`${code}: ${message}`);
-      seen.add(code);
+    once(code, message, key = code) {
+      if (seen.has(key)) return logger.debug(`${code}: ${message}`);
+      seen.add(key);
       logger.warn(`${code}: ${message}`);
     },
   };

@@ -151,7 +151,7 @@ export function openapiDocument(): Record<string, unknown> {
     role: 'admin, viewer',
   });
   add('get', '/v1/namespaces/{ns}/apps/{app}', {
-    summary: 'One app with its instances',
+    summary: 'One app with its instances and the lane leaks its instances reported, by their tag',
     role: 'admin, viewer',
   });
   add('get', '/v1/namespaces/{ns}/apps/{app}/metrics', {
@@ -163,6 +163,11 @@ export function openapiDocument(): Record<string, unknown> {
     role: 'admin, agent',
     body: ref('RegisterBody'),
     ok: 201,
+  });
+  add('post', '/v1/namespaces/{ns}/lane-leaks', {
+    summary: 'Report requests that reached an instance their lane should not reach ({app, tag, count})',
+    role: 'admin, agent',
+    ok: 204,
   });
   add('get', '/v1/namespaces/{ns}/instances', { summary: 'List instances (query app=)', role: 'any' });
   add('put', '/v1/namespaces/{ns}/instances/{id}/heartbeat', {

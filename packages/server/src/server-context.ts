@@ -1,6 +1,7 @@
 import type { Auth } from './auth/create-auth.js';
 import type { ConfigHub } from './hub/create-config-hub.js';
 import type { Metrics } from './metrics/create-metrics.js';
+import type { LaneLeaks } from './metrics/lane-leaks.js';
 import type { Registry } from './registry/create-registry.js';
 import type { Store } from './store/store.js';
 
@@ -10,6 +11,7 @@ export interface ServerContext {
   hub: ConfigHub;
   registry: Registry;
   metrics: Metrics;
+  laneLeaks: LaneLeaks;
   auth: Auth;
   bodyLimit: number;
   /** The largest resource stored, as JSON bytes. */

@@ -9,6 +9,7 @@ import { sendError, sendJson, sendText } from './http/send.js';
 import { createConsoleHandler, isConsoleRequest } from './http/serve-console.js';
 import { createConfigHub } from './hub/create-config-hub.js';
 import { createMetrics } from './metrics/create-metrics.js';
+import { createLaneLeaks } from './metrics/lane-leaks.js';
 import { prometheusText } from './metrics/prometheus-text.js';
 import { openapiDocument } from './openapi.js';
 import { createRegistry } from './registry/create-registry.js';
@@ -64,6 +65,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     auth,
     registry: createRegistry(store, hub, options.instanceTtlMs),
     metrics: createMetrics(store),
+    laneLeaks: createLaneLeaks(),
     bodyLimit: options.bodyLimitBytes,
     maxResourceBytes: options.maxResourceBytes,
     log,
@@ -83,7 +85,12 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://control-plane');
     if (req.method === 'GET' && url.pathname === '/metrics') {
-      sendText(res, 200, prometheusText(app.metrics.totals, hub), 'text/plain; version=0.0.4; charset=utf-8');
+      sendText(
+        res,
+        200,
+        prometheusText(app.metrics.totals, hub) + app.laneLeaks.prometheus(),
+        'text/plain; version=0.0.4; charset=utf-8',
+      );
       return;
     }
     if (isConsoleRequest(req.method, url.pathname)) return serveConsole(req, res, url.pathname);

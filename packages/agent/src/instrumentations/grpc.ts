@@ -67,12 +67,17 @@ function tagOf(agent: Agent, path: string, metadata: grpc.Metadata): string {
   const carried = extractTag(get, (v) =>
     agent.log.once('GL_TAG_INVALID', `ignoring an invalid inbound tag ${JSON.stringify(v)}`),
   );
-  if (carried !== undefined) return carried;
+  if (carried !== undefined) {
+    agent.noteLane(carried, undefined);
+    return carried;
+  }
   const headers = new Proxy({} as Record<string, string | undefined>, {
     get: (_t, name) => get(String(name)),
   });
   const view = createRequestView({ method: 'POST', url: path, headers, metadata: headers });
-  return agent.state().entryMatcher(view)?.tag ?? '';
+  const coloured = agent.state().entryMatcher(view)?.tag;
+  agent.noteLane(undefined, coloured);
+  return coloured ?? '';
 }
 
 /**

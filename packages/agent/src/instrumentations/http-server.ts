@@ -75,8 +75,13 @@ function laneOf(agent: Agent, req: http.IncomingMessage): string | undefined {
     (name) => req.headers[name],
     (value) => agent.log.once('GL_TAG_INVALID', `ignoring an invalid inbound tag ${JSON.stringify(value)}`),
   );
-  if (carried !== undefined) return carried;
-  return agent.state().entryMatcher(createRequestView(req))?.tag;
+  if (carried !== undefined) {
+    agent.noteLane(carried, undefined);
+    return carried;
+  }
+  const coloured = agent.state().entryMatcher(createRequestView(req))?.tag;
+  agent.noteLane(undefined, coloured);
+  return coloured;
 }
 
 function observe(agent: Agent, res: http.ServerResponse): void {

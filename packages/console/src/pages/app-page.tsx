@@ -30,7 +30,12 @@ export function AppPage(props: { app: string }) {
     base,
     window.id,
   ]);
-  const detail = usePoll(() => api.get<AppSummary & { items: Instance[] }>(base), 5000, [base]);
+  const detail = usePoll(
+    () => api.get<AppSummary & { items: Instance[]; laneLeaks?: Record<string, number> }>(base),
+    5000,
+    [base],
+  );
+  const leaks = Object.entries(detail.data?.laneLeaks ?? {}).filter(([, n]) => n > 0);
 
   const series = (pick: (p: Trend['series'][number]['points'][number]) => number | null) =>
     (trend.data?.series ?? []).map((s) => ({
@@ -60,6 +65,20 @@ export function AppPage(props: { app: string }) {
           ))}
         </fieldset>
       </header>
+      {leaks.length > 0 && (
+        <div className="state warning" role="alert">
+          <strong>Lane leak.</strong>{' '}
+          {leaks
+            .map(
+              ([tag, n]) =>
+                `${n} request${n === 1 ? '' : 's'} reached ${tag ? `"${tag}"` : 'baseline'} instances`,
+            )
+            .join('; ')}{' '}
+          that their lane should not reach (GL_LANE_LEAK). Something other than Graylane routed them, often a
+          Kubernetes Service that selects gray pods: make each Service select only baseline pods
+          (docs/kubernetes.md).
+        </div>
+      )}
       <Async what="traffic" {...trend}>
         {() => (
           <div className="charts">

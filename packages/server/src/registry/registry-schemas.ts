@@ -35,3 +35,11 @@ export const heartbeatBodySchema = z.strictObject({
 
 export type RegisterBody = z.infer<typeof registerBodySchema>;
 export type HeartbeatBody = z.infer<typeof heartbeatBodySchema>;
+
+export const laneLeaksBodySchema = z.strictObject({
+  instanceId: z.string().min(1).max(253).optional(),
+  app: nameSchema,
+  /** The tag of the instance the requests reached. */
+  tag: instanceTagSchema,
+  count: z.number().int().min(1).max(1_000_000_000),
+});

@@ -1,7 +1,11 @@
 import { GraylaneError, type Instance } from '@graylane/core';
 import { parseJson, readBody, validate } from '../http/read-body.js';
 import type { createRouter } from '../http/router.js';
-import { heartbeatBodySchema, registerBodySchema } from '../registry/registry-schemas.js';
+import {
+  heartbeatBodySchema,
+  laneLeaksBodySchema,
+  registerBodySchema,
+} from '../registry/registry-schemas.js';
 import type { ServerContext } from '../server-context.js';
 import { namespaceParam } from './params.js';
 
@@ -26,6 +30,14 @@ export function registryRoutes(router: ReturnType<typeof createRouter>, app: Ser
     const raw = parseJson(await readBody(ctx.req, app.bodyLimit));
     const body = raw === undefined ? undefined : validate(heartbeatBodySchema, raw);
     await app.registry.heartbeat(ns, ctx.params.id!, body, ctx.principal.name);
+    return { status: 204 };
+  });
+
+  // Lane leaks an instance saw since its last report (see docs/agent.md).
+  router.add('POST', '/v1/namespaces/{ns}/lane-leaks', 'agent', async (ctx) => {
+    const ns = namespaceParam(ctx.params);
+    const body = validate(laneLeaksBodySchema, parseJson(await readBody(ctx.req, app.bodyLimit)));
+    app.laneLeaks.add(ns, body.app, body.tag, body.count);
     return { status: 204 };
   });
 
@@ -60,6 +72,9 @@ export function registryRoutes(router: ReturnType<typeof createRouter>, app: Ser
       );
     }
     const items = [...state.instances.values()].filter((i) => i.app === name);
-    return { status: 200, body: { name, instances: countByTag(items, name), items } };
+    return {
+      status: 200,
+      body: { name, instances: countByTag(items, name), items, laneLeaks: app.laneLeaks.ofApp(ns, name) },
+    };
   });
 }
