@@ -61,6 +61,26 @@ describe('deploy/kubernetes', () => {
     }
   });
 
+  it.each(['demo.yaml', 'injector/demo.yaml'])(
+    '%s: each app Service selects only its baseline pods, so an unrouted call never lands on a gray pod',
+    (file) => {
+      const docs = parseAllDocuments(readFileSync(new URL(file, dir), 'utf8')).map((d) => d.toJS());
+      const pods = docs
+        .filter((d) => d.kind === 'Deployment')
+        .map((d) => ({ name: d.metadata.name as string, labels: d.spec.template.metadata.labels }));
+      const services = docs.filter((d) => d.kind === 'Service');
+      expect(services.length).toBeGreaterThan(0);
+      for (const s of services) {
+        const selected = pods.filter((p) =>
+          Object.entries(s.spec.selector as Record<string, string>).every(([k, v]) => p.labels[k] === v),
+        );
+        expect(selected.map((p) => p.name)).toEqual([s.metadata.name]);
+        for (const p of pods.filter((p) => p.name.endsWith('-gray')))
+          expect(p.labels.version, `${p.name} carries a version label`).toBe('gray');
+      }
+    },
+  );
+
   it('rejects a manifest with a wrong field type, so the check cannot pass vacuously', () => {
     const Model = modelFor('apps/v1', 'Deployment');
     expect(() =>

@@ -129,6 +129,8 @@ function containerPatch(
     { name: 'GRAYLANE_APP', value: target.app },
     { name: 'GRAYLANE_TAG', valueFrom: field(`metadata.labels['${TAG_LABEL}']`) },
     { name: 'GRAYLANE_HOST', valueFrom: field('status.podIP') },
+    // `<app>.<ns>` names are routed for the pod's own Kubernetes namespace.
+    { name: 'GRAYLANE_K8S_NAMESPACE', valueFrom: field('metadata.namespace') },
   ];
   if (settings.tokenSecret) {
     wanted.push({

@@ -121,6 +121,10 @@ describe('the injector webhook', () => {
       },
       { name: 'GRAYLANE_HOST', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } },
       {
+        name: 'GRAYLANE_K8S_NAMESPACE',
+        valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } },
+      },
+      {
         name: 'GRAYLANE_TOKEN',
         valueFrom: { secretKeyRef: { name: 'graylane-agent', key: 'token', optional: true } },
       },
