@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 STAMP := node_modules/.graylane-install-stamp
 
-.PHONY: help install build lint test coverage bench demo clean browsers node-lines
+.PHONY: help install build lint test coverage bench demo clean browsers node-lines prometheus
 
 help:
 	@echo "make demo   start the reference scenario (installs what it needs)"
@@ -31,10 +31,14 @@ node-lines:
 browsers:
 	./scripts/ensure-chromium.sh
 
+# Debian's Prometheus for the Rollout analysis tests that read metrics as a user would.
+prometheus:
+	./scripts/ensure-prometheus.sh
+
 lint: install
 	npx biome check .
 
-test: build lint browsers node-lines
+test: build lint browsers node-lines prometheus
 	npx vitest run --coverage
 	# The reference scenario end to end: real broker, control plane, gateway, A/B/C.
 	npx graylane demo --check
