@@ -1,6 +1,8 @@
 // Agent overhead on a 3-hop HTTP chain A → B → C (node:http, keep-alive between the
 // hops), measured in one run against the same chain with no agent and under
-// OpenTelemetry's HTTP instrumentation set up only to propagate context.
+// OpenTelemetry's HTTP instrumentation set up only to propagate context — on every
+// installed Node line in turn (the services run on the line's binary; the control
+// plane and the load generator stay in this process), printed as one table.
 //
 // The three services of every variant are child processes (bench/agent/
 // chain-service.mjs); the load generator (autocannon) and, for the Graylane
@@ -22,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
+import { benchLines, headlineLine } from './bench-lines.mjs';
 import { median, percentile, table } from './measure.mjs';
 import { spawnReady } from './spawn-ready.mjs';
 
@@ -30,7 +33,7 @@ const CONNECTIONS = env('BENCH_AGENT_CONNECTIONS', 32);
 const WARMUP = env('BENCH_AGENT_WARMUP', 1);
 const DURATION = env('BENCH_AGENT_DURATION', 5);
 const SERIAL = env('BENCH_AGENT_SERIAL', 3);
-const ROUNDS = env('BENCH_AGENT_ROUNDS', 5);
+const ROUNDS = env('BENCH_AGENT_ROUNDS', 3);
 const INITIAL_WARMUP = env('BENCH_AGENT_INITIAL_WARMUP', 5);
 const HOPS = 3;
 const TOKEN = 'bench-admin-token';
@@ -43,18 +46,19 @@ const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 // ---- services ------------------------------------------------------------
 
-function startService(name, next, preload, extraEnv = {}) {
+function startService(node, name, next, preload, extraEnv = {}) {
   return spawnReady(name, [...preload, join(here, 'chain-service.mjs')], {
     cwd: here,
+    node,
     env: { NAME: name, NEXT: next, ...extraEnv },
   });
 }
 
 /** The three services of a variant, C first so each knows the port of the next one. */
-async function startChain(preload, nextOf, extraEnv = () => ({})) {
-  const c = await startService('c', '', preload, extraEnv('c'));
-  const b = await startService('b', nextOf('c', c), preload, extraEnv('b'));
-  const a = await startService('a', nextOf('b', b), preload, extraEnv('a'));
+async function startChain(node, preload, nextOf, extraEnv = () => ({})) {
+  const c = await startService(node, 'c', '', preload, extraEnv('c'));
+  const b = await startService(node, 'b', nextOf('c', c), preload, extraEnv('b'));
+  const a = await startService(node, 'a', nextOf('b', b), preload, extraEnv('a'));
   return { entry: a.port, services: [a, b, c] };
 }
 
@@ -140,48 +144,17 @@ async function measure(variant) {
 
 // ---- the run -------------------------------------------------------------
 
-export default async function run() {
-  const { startServer } = await import(pathToFileURL(serverDist).href);
-  const dataDir = await mkdtemp(join(tmpdir(), 'graylane-bench-cp-'));
-  const cacheDir = await mkdtemp(join(tmpdir(), 'graylane-bench-cache-'));
-  const server = await startServer({
-    port: 0,
-    host: '127.0.0.1',
-    data: dataDir,
-    adminToken: TOKEN,
-    log: () => {},
-  });
+/** One line: its three chains, the probes, the rounds; the figures per variant. */
+async function measureLine({ bin: node, version }, server, cacheDir) {
   const chains = [];
   try {
-    // A lane whose entry condition no benchmark request meets: untagged requests at A
-    // run its matcher and stay baseline; tagged ones (gray) find no gray instance
-    // and fall back to the baseline ones, as a lane's traffic does before its
-    // instances start.
-    const lane = {
-      apiVersion: 'graylane.io/v1',
-      kind: 'Lane',
-      metadata: { name: 'gray', namespace: NAMESPACE },
-      spec: {
-        tag: 'gray',
-        entry: {
-          apps: ['a'],
-          match: { all: [{ source: 'header', name: 'x-user', op: 'eq', value: 'xiaoming' }] },
-        },
-      },
-    };
-    const applied = await fetch(`${server.url}/v1/apply`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/yaml' },
-      body: JSON.stringify(lane),
-    });
-    if (!applied.ok) throw new Error(`apply failed: ${applied.status} ${await applied.text()}`);
-
     const direct = (_app, svc) => `127.0.0.1:${svc.port}`;
-    const none = await startChain([], direct);
+    const none = await startChain(node, [], direct);
     chains.push(none);
-    const otel = await startChain(['--import', './otel-register.mjs'], direct);
+    const otel = await startChain(node, ['--import', './otel-register.mjs'], direct);
     chains.push(otel);
     const graylane = await startChain(
+      node,
       ['--import', '@graylane/agent/register'],
       (app) => app,
       (app) => ({
@@ -205,7 +178,8 @@ export default async function run() {
       graylane: await probe(graylane.entry),
       'graylane, tagged': await probe(graylane.entry, TAG_HEADER),
     };
-    for (const [name, { text }] of Object.entries(checks)) console.log(`probe ${name}: ${text}`);
+    for (const [name, { text }] of Object.entries(checks))
+      console.log(`node ${version} probe ${name}: ${text}`);
     if (!/c\(traceparent=00-/.test(checks.otel.text)) throw new Error('OpenTelemetry did not propagate');
     if (!checks['graylane, tagged'].text.includes('c(traceparent=- x-graylane-tag=gray)'))
       throw new Error('Graylane did not carry the tag to C');
@@ -226,7 +200,7 @@ export default async function run() {
         const m = await measure(variant);
         samples[variant.name].push(m);
         console.log(
-          `round ${round + 1} ${variant.name}: ${Math.round(m.rps)} rps, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms, serial p50 ${(m.serialP50 * 1000).toFixed(0)} µs`,
+          `node ${version} round ${round + 1} ${variant.name}: ${Math.round(m.rps)} rps, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms, serial p50 ${(m.serialP50 * 1000).toFixed(0)} µs`,
         );
       }
     }
@@ -252,80 +226,134 @@ export default async function run() {
         return [name, f];
       }),
     );
-    const added = (name, k, digits) => (name === 'none' ? '' : fig[name][k].toFixed(digits));
-    const rows = variants.map(({ name }) => {
-      const v = fig[name];
-      return {
-        variant: name,
-        'req/s': Math.round(v.rps),
-        ratio: v.ratio.toFixed(3),
-        'p50 ms': v.p50.toFixed(2),
-        'p99 ms': v.p99.toFixed(2),
-        '+p50/hop µs': added(name, 'p50PerHopUs', 0),
-        '+p99/hop µs': added(name, 'p99PerHopUs', 0),
-        'CPU µs/req': v.cpuUsPerRequest.toFixed(0),
-        'CPU ratio': v.cpuRatio.toFixed(3),
-        'serial p50 µs': (v.serialP50 * 1000).toFixed(0),
-        'serial p99 µs': (v.serialP99 * 1000).toFixed(0),
-        'serial +p50/hop µs': added(name, 'serialP50PerHopUs', 1),
-        'serial +p99/hop µs': added(name, 'serialP99PerHopUs', 1),
-      };
+    return { fig, samples, variants: variants.map((v) => v.name) };
+  } finally {
+    await Promise.all(chains.map(stopChain));
+  }
+}
+
+export default async function run() {
+  const { startServer } = await import(pathToFileURL(serverDist).href);
+  const dataDir = await mkdtemp(join(tmpdir(), 'graylane-bench-cp-'));
+  const cacheDir = await mkdtemp(join(tmpdir(), 'graylane-bench-cache-'));
+  const server = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    data: dataDir,
+    adminToken: TOKEN,
+    log: () => {},
+  });
+  try {
+    // A lane whose entry condition no benchmark request meets: untagged requests at A
+    // run its matcher and stay baseline; tagged ones (gray) find no gray instance
+    // and fall back to the baseline ones, as a lane's traffic does before its
+    // instances start.
+    const lane = {
+      apiVersion: 'graylane.io/v1',
+      kind: 'Lane',
+      metadata: { name: 'gray', namespace: NAMESPACE },
+      spec: {
+        tag: 'gray',
+        entry: {
+          apps: ['a'],
+          match: { all: [{ source: 'header', name: 'x-user', op: 'eq', value: 'xiaoming' }] },
+        },
+      },
+    };
+    const applied = await fetch(`${server.url}/v1/apply`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/yaml' },
+      body: JSON.stringify(lane),
     });
+    if (!applied.ok) throw new Error(`apply failed: ${applied.status} ${await applied.text()}`);
+
+    const byLine = {};
+    for (const line of benchLines())
+      byLine[line.major] = { line, ...(await measureLine(line, server, cacheDir)) };
+
+    const round = (n, digits = 3) => Number(n.toFixed(digits));
+    const label = {
+      none: 'none',
+      otel: 'OpenTelemetry',
+      graylane: 'graylane',
+      'graylane tagged': 'graylane tagged',
+    };
+    const rows = [];
+    const lines = {};
+    for (const { line, fig, samples, variants } of Object.values(byLine)) {
+      const added = (name, k, digits) => (name === 'none' ? '' : fig[name][k].toFixed(digits));
+      for (const name of variants) {
+        const v = fig[name];
+        rows.push({
+          node: line.version,
+          variant: label[name],
+          'req/s': Math.round(v.rps),
+          ratio: v.ratio.toFixed(3),
+          'p50 ms': v.p50.toFixed(2),
+          'p99 ms': v.p99.toFixed(2),
+          'CPU µs/req': v.cpuUsPerRequest.toFixed(0),
+          'serial p50 µs': (v.serialP50 * 1000).toFixed(0),
+          'serial +p50/hop µs': added(name, 'serialP50PerHopUs', 1),
+          'serial +p99/hop µs': added(name, 'serialP99PerHopUs', 1),
+        });
+      }
+      const perVariant = {};
+      for (const name of variants) {
+        const v = fig[name];
+        perVariant[name] = {
+          rps: Math.round(v.rps),
+          throughputRatio: round(v.ratio),
+          p50Ms: round(v.p50),
+          p99Ms: round(v.p99),
+          cpuUsPerRequest: round(v.cpuUsPerRequest, 0),
+          cpuRatio: round(v.cpuRatio),
+          serialP50Us: round(v.serialP50 * 1000, 1),
+          serialP99Us: round(v.serialP99 * 1000, 1),
+          ...(name === 'none'
+            ? {}
+            : {
+                addedP50PerHopUs: round(v.p50PerHopUs, 1),
+                addedP99PerHopUs: round(v.p99PerHopUs, 1),
+                addedSerialP50PerHopUs: round(v.serialP50PerHopUs, 1),
+                addedSerialP99PerHopUs: round(v.serialP99PerHopUs, 1),
+                addedVcpuPer1000RpsPerHop: round(v.vcpuPer1000RpsPerHop),
+              }),
+        };
+      }
+      perVariant.rounds = Object.fromEntries(
+        variants.map((name) => [name, samples[name].map((m) => Math.round(m.rps))]),
+      );
+      lines[line.major] = { version: line.version, ...perVariant };
+    }
     console.log(
-      `\n${CONNECTIONS} connections × ${DURATION} s (after ${WARMUP} s warm-up), then 1 connection × ${SERIAL} s, per variant and round; ${ROUNDS} rounds. ratio and +/hop: medians of the per-round comparisons with none. CPU: the three services'`,
+      `\n${CONNECTIONS} connections × ${DURATION} s (after ${WARMUP} s warm-up), then 1 connection × ${SERIAL} s, per variant and round; ${ROUNDS} rounds per Node line. ratio and +/hop: medians of the per-round comparisons with none on the same line. CPU: the three services'`,
     );
     table(rows);
 
-    const value = fig.graylane.ratio;
-    const peerValue = fig.otel.ratio;
-    const round = (n, digits = 3) => Number(n.toFixed(digits));
-    const extra = {};
-    for (const { name } of variants) {
-      const v = fig[name];
-      extra[name] = {
-        rps: Math.round(v.rps),
-        throughputRatio: round(v.ratio),
-        p50Ms: round(v.p50),
-        p99Ms: round(v.p99),
-        cpuUsPerRequest: round(v.cpuUsPerRequest, 0),
-        cpuRatio: round(v.cpuRatio),
-        serialP50Us: round(v.serialP50 * 1000, 1),
-        serialP99Us: round(v.serialP99 * 1000, 1),
-        ...(name === 'none'
-          ? {}
-          : {
-              addedP50PerHopUs: round(v.p50PerHopUs, 1),
-              addedP99PerHopUs: round(v.p99PerHopUs, 1),
-              addedSerialP50PerHopUs: round(v.serialP50PerHopUs, 1),
-              addedSerialP99PerHopUs: round(v.serialP99PerHopUs, 1),
-              addedVcpuPer1000RpsPerHop: round(v.vcpuPer1000RpsPerHop),
-            }),
-      };
-    }
-    extra.rounds = Object.fromEntries(
-      variants.map(({ name }) => [name, samples[name].map((m) => Math.round(m.rps))]),
-    );
-    extra.setup = {
-      connections: CONNECTIONS,
-      warmupS: WARMUP,
-      durationS: DURATION,
-      serialS: SERIAL,
-      rounds: ROUNDS,
-      hops: HOPS,
-    };
-    extra.goal =
-      '≥ 0.92× the uninstrumented throughput, ≤ 30 µs added p50 per hop, better ratio than OpenTelemetry';
+    const headline = headlineLine(byLine);
+    const value = headline.fig.graylane.ratio;
+    const peerValue = headline.fig.otel.ratio;
     return {
-      metric: 'throughput ratio agent/none',
+      metric: `throughput ratio agent/none, Node ${headline.line.version}`,
       value: round(value),
       unit: 'ratio',
       peer: 'OpenTelemetry http instrumentation (propagation only)',
       peerValue: round(peerValue),
       ratio: round(value / peerValue),
-      extra,
+      extra: {
+        lines,
+        setup: {
+          connections: CONNECTIONS,
+          warmupS: WARMUP,
+          durationS: DURATION,
+          serialS: SERIAL,
+          rounds: ROUNDS,
+          hops: HOPS,
+        },
+        goal: 'Node 24: ≥ 0.92× the uninstrumented throughput, ≤ 25 µs added per hop; better ratio than OpenTelemetry',
+      },
     };
   } finally {
-    await Promise.all(chains.map(stopChain));
     await server.close();
     await rm(dataDir, { recursive: true, force: true });
     await rm(cacheDir, { recursive: true, force: true });

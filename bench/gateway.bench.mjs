@@ -8,12 +8,15 @@
 // Each proxy is its own process; the upstream is one process for all. Each round
 // measures every variant in a rotated order (so drift in machine speed hits all alike):
 // WARMUP s of load thrown away, then DURATION s with CONNECTIONS keep-alive connections.
-// Ratios are taken within each round and the figure is their median.
+// Ratios are taken within each round and the figure is their median. The Node
+// processes (upstream, gateway, Fastify) run on each installed Node line in turn; nginx
+// and the control plane are the same for every line. One table at the end.
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
+import { benchLines, headlineLine } from './bench-lines.mjs';
 import { findNginx, startNginx } from './gateway/nginx.mjs';
 import { median, percentile, table } from './measure.mjs';
 import { spawnReady } from './spawn-ready.mjs';
@@ -36,8 +39,8 @@ const HEADERS = {
 const here = fileURLToPath(new URL('./gateway/', import.meta.url));
 const serverDist = fileURLToPath(new URL('../packages/server/dist/index.js', import.meta.url));
 
-function startProcess(name, script, extraEnv = {}) {
-  return spawnReady(name, [join(here, script)], { cwd: here, env: extraEnv });
+function startProcess(node, name, script, extraEnv = {}) {
+  return spawnReady(name, [join(here, script)], { cwd: here, node, env: extraEnv });
 }
 
 function stop(p) {
@@ -139,20 +142,7 @@ export default async function run() {
     });
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   };
-  const processes = [];
-  const variants = [];
-  let nginxNote;
   try {
-    const upstream = await startProcess('upstream', 'upstream.mjs');
-    processes.push(upstream);
-    await api('POST', `/v1/namespaces/${NAMESPACE}/instances`, {
-      id: 'bench-upstream-1',
-      app: 'bench-upstream',
-      tag: '',
-      address: '127.0.0.1',
-      ports: { http: upstream.port },
-      protocols: ['http'],
-    });
     await api('POST', '/v1/apply', [
       ...lanes(),
       {
@@ -162,9 +152,74 @@ export default async function run() {
         spec: { match: { pathPrefix: '/api' }, app: 'bench-upstream' },
       },
     ]);
+    const byLine = {};
+    for (const line of benchLines()) byLine[line.major] = { line, ...(await measureLine(line, server, api)) };
+    const rows = Object.values(byLine).flatMap(({ line, rows }) =>
+      rows.map((r) => ({ node: line.version, ...r })),
+    );
+    table(rows);
+    const summary = Object.values(byLine).map(({ line, figures: f }) => ({
+      node: line.version,
+      'rps / fastify (≥ 1.3)': f.rpsVsFastify.toFixed(2),
+      'rps / nginx (≥ 0.8)': f.rpsVsNginx === undefined ? 'n/a' : f.rpsVsNginx.toFixed(2),
+      'p99 / nginx (≤ 1.5)': f.p99VsNginx === undefined ? 'n/a' : f.p99VsNginx.toFixed(2),
+      'rps / direct': f.rpsVsDirect.toFixed(2),
+    }));
+    console.log('');
+    table(summary);
+    const headline = headlineLine(byLine);
+    const f = headline.figures;
+    return {
+      metric: `requests/s through the gateway (5 lanes), Node ${headline.line.version}`,
+      value: f.rps,
+      unit: 'req/s',
+      peer: '@fastify/http-proxy',
+      peerValue: f.fastifyRps,
+      ratio: f.rpsVsFastify,
+      extra: {
+        connections: CONNECTIONS,
+        durationS: DURATION,
+        rounds: ROUNDS,
+        lines: Object.fromEntries(
+          Object.values(byLine).map(({ line, rows, figures }) => [
+            line.major,
+            {
+              version: line.version,
+              variants: rows,
+              ...figures,
+              rpsVsNginx: figures.rpsVsNginx ?? null,
+              p99VsNginx: figures.p99VsNginx ?? null,
+            },
+          ]),
+        ),
+        goals: { rpsVsFastify: '>= 1.3', rpsVsNginx: '>= 0.8', p99VsNginx: '<= 1.5', rpsVsDirect: '>= 0.5' },
+      },
+    };
+  } finally {
+    await server.close();
+  }
+}
+
+/** One line: its upstream, gateway and Fastify proxy (nginx alongside), the rounds. */
+async function measureLine({ bin: node, version }, server, api) {
+  const processes = [];
+  const variants = [];
+  let nginxNote;
+  try {
+    const upstream = await startProcess(node, 'upstream', 'upstream.mjs');
+    processes.push(upstream);
+    // One registered upstream instance per line: the id stays, its port follows the line.
+    await api('POST', `/v1/namespaces/${NAMESPACE}/instances`, {
+      id: 'bench-upstream-1',
+      app: 'bench-upstream',
+      tag: '',
+      address: '127.0.0.1',
+      ports: { http: upstream.port },
+      protocols: ['http'],
+    });
     variants.push({ name: 'direct', port: upstream.port });
 
-    const graylane = await startProcess('graylane', 'graylane.mjs', {
+    const graylane = await startProcess(node, 'graylane', 'graylane.mjs', {
       GRAYLANE_SERVER: server.url,
       GRAYLANE_TOKEN: TOKEN,
       GRAYLANE_NAMESPACE: NAMESPACE,
@@ -173,7 +228,7 @@ export default async function run() {
     processes.push(graylane);
     variants.push(graylane);
 
-    const fastify = await startProcess('fastify', 'fastify-proxy.mjs', {
+    const fastify = await startProcess(node, 'fastify', 'fastify-proxy.mjs', {
       UPSTREAM: `http://127.0.0.1:${upstream.port}`,
     });
     processes.push(fastify);
@@ -195,7 +250,7 @@ export default async function run() {
       const order = variants.map((_, i) => variants[(i + round) % variants.length]);
       for (const v of order) samples[v.name].push(await measure(v));
       console.log(
-        `round ${round + 1}/${ROUNDS}: ${variants.map((v) => `${v.name} ${Math.round(samples[v.name][round].rps)} rps`).join(', ')}`,
+        `node ${version} round ${round + 1}/${ROUNDS}: ${variants.map((v) => `${v.name} ${Math.round(samples[v.name][round].rps)} rps`).join(', ')}`,
       );
     }
 
@@ -208,38 +263,20 @@ export default async function run() {
       'p50 ms': median(per(v.name, 'p50')),
       'p99 ms': median(per(v.name, 'p99')),
     }));
-    table(rows);
-    const vsFastify = ratio('graylane', 'fastify', 'rps');
-    const vsDirect = ratio('graylane', 'direct', 'rps');
-    const vsNginxRps = ratio('graylane', 'nginx', 'rps');
-    const p99VsNginx = ratio('graylane', 'nginx', 'p99');
-    const p99VsFastify = ratio('graylane', 'fastify', 'p99');
-    console.log(
-      `graylane/fastify rps ${vsFastify.toFixed(2)} (goal ≥ 1.3); graylane/direct rps ${vsDirect.toFixed(2)} (goal ≥ 0.5); ` +
-        `graylane/nginx p99 ${p99VsNginx === undefined ? 'n/a (nginx missing)' : p99VsNginx.toFixed(2)} (goal ≤ 2)`,
-    );
     return {
-      metric: 'requests/s through the gateway (5 lanes)',
-      value: Math.round(median(per('graylane', 'rps'))),
-      unit: 'req/s',
-      peer: '@fastify/http-proxy',
-      peerValue: Math.round(median(per('fastify', 'rps'))),
-      ratio: vsFastify,
-      extra: {
-        connections: CONNECTIONS,
-        durationS: DURATION,
-        rounds: ROUNDS,
-        variants: rows,
-        rpsVsDirect: vsDirect,
-        rpsVsNginx: vsNginxRps ?? null,
-        p99VsNginx: p99VsNginx ?? null,
-        p99VsFastify,
+      rows,
+      figures: {
+        rps: Math.round(median(per('graylane', 'rps'))),
+        fastifyRps: Math.round(median(per('fastify', 'rps'))),
+        rpsVsFastify: ratio('graylane', 'fastify', 'rps'),
+        rpsVsDirect: ratio('graylane', 'direct', 'rps'),
+        rpsVsNginx: ratio('graylane', 'nginx', 'rps'),
+        p99VsNginx: ratio('graylane', 'nginx', 'p99'),
+        p99VsFastify: ratio('graylane', 'fastify', 'p99'),
         nginx: nginxNote ?? 'measured',
-        goals: { rpsVsFastify: '>= 1.3', rpsVsDirect: '>= 0.5', p99VsNginx: '<= 2' },
       },
     };
   } finally {
     await Promise.all(processes.map(stop));
-    await server.close();
   }
 }

@@ -14,7 +14,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { installedNodeLines } from '../scripts/node-lines.mjs';
+import { benchLines, headlineLine } from './bench-lines.mjs';
 import { median, table } from './measure.mjs';
 import { spawnReady } from './spawn-ready.mjs';
 
@@ -23,21 +23,6 @@ const TOKEN = 'bench-admin-token';
 const NAMESPACE = 'bench-start';
 const here = fileURLToPath(new URL('./agent/', import.meta.url));
 const serverDist = fileURLToPath(new URL('../packages/server/dist/index.js', import.meta.url));
-
-/** The Node lines to run on: every installed one, else the running node alone. */
-export function benchLines() {
-  const wanted = (process.env.GRAYLANE_NODE_LINES ?? '').split(',').filter(Boolean).map(Number);
-  const lines = installedNodeLines().filter((l) => wanted.length === 0 || wanted.includes(l.major));
-  if (lines.length > 0) return lines;
-  console.log('no Node line installed (./scripts/ensure-node-lines.sh): running on this node only');
-  return [
-    {
-      major: Number(process.versions.node.split('.')[0]),
-      version: process.versions.node,
-      bin: process.execPath,
-    },
-  ];
-}
 
 function firstAnswer(port) {
   return new Promise((resolve, reject) => {
@@ -150,7 +135,7 @@ export default async function run() {
       `\nspawn → first answered request, medians of ${ROUNDS} rounds; added = median of per-round differences`,
     );
     table(rows);
-    const main = perLine[24] ?? Object.values(perLine).at(-1);
+    const main = headlineLine(perLine);
     return {
       metric: 'added start time to first answered request, Node 24',
       value: main.addedMs,
