@@ -45,6 +45,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'delete a resource: delete KIND NAME',
     load: async () => (await import('./commands/delete.js')).default,
   },
+  token: {
+    summary: 'create a token: token create NAME --role admin|viewer|agent [--apps A,B] [--expires TIME]',
+    load: async () => (await import('./commands/token.js')).default,
+  },
   injector: {
     summary: 'Kubernetes agent injector: injector [serve] --server URL | certs --out DIR | bundle --out DIR',
     load: async () => (await import('./commands/injector.js')).default,

@@ -123,6 +123,26 @@ describe.each(stores)('graylane apply, get and delete against a control plane on
     expect(missing.stderr).toContain('GL_NOT_FOUND');
   });
 
+  it('creates an agent token for some apps, lists it, and refuses to delete the last admin token', async () => {
+    const created = await graylane(
+      ['token', 'create', 'orders-agent', '--role', 'agent', '--apps', 'orders'],
+      {
+        env,
+      },
+    );
+    expect(created.code).toBe(0);
+    const token = created.stdout.trim();
+    expect(token).toMatch(/^gl_/);
+    expect(created.stderr).toContain('for orders');
+    const list = await graylane(['get', 'tokens'], { env });
+    expect(list.stdout).toMatch(/^orders-agent\s+agent\s+orders\s/m);
+    const last = await graylane(['delete', 'token', 'admin'], { env });
+    expect(last.code).toBe(1);
+    expect(last.stderr).toContain('GL_CONFLICT');
+    expect((await graylane(['delete', 'token', 'orders-agent'], { env })).code).toBe(0);
+    expect((await graylane(['token', 'create', 'x', '--role', 'root'], { env })).code).toBe(2);
+  });
+
   it('answers without a token with GL_UNAUTHENTICATED', async () => {
     const run = await graylane(['get', 'lanes', '--server', server.url]);
     expect(run.code).toBe(1);

@@ -289,6 +289,18 @@ describe('the console', () => {
     expect((await api('GET', '/v1/namespaces', token)).status).toBe(200);
     const listed = await api('GET', '/v1/tokens', ADMIN);
     expect(listed.body.items).toContainEqual(expect.objectContaining({ name: 'ci-viewer', role: 'viewer' }));
+    await page.getByLabel('Token name').fill('orders-agent');
+    await page.getByLabel('Role').selectOption('agent');
+    await page.getByLabel('Apps').fill('orders, billing');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await page.getByRole('rowheader', { name: 'orders-agent' }).waitFor();
+    const scoped = (await api('GET', '/v1/tokens', ADMIN)).body.items.find(
+      (t: { name: string }) => t.name === 'orders-agent',
+    );
+    expect(scoped).toMatchObject({ role: 'agent', apps: ['billing', 'orders'] });
+    await expect(page.getByRole('row', { name: /orders-agent/ }).textContent()).resolves.toContain(
+      'billing, orders',
+    );
     await shot('tokens');
     await page.getByRole('button', { name: 'Revoke token ci-viewer' }).click();
     await page.getByRole('button', { name: 'Yes, revoke token ci-viewer' }).click();

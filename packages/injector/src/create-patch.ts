@@ -14,7 +14,11 @@ export interface PatchSettings {
   server: string;
   /** Image holding the agent folder at /agent. */
   agentImage: string;
-  /** Secret (in the pod's namespace) whose key `token` becomes GRAYLANE_TOKEN; optional in the pod. */
+  /**
+   * Secret (in the pod's namespace) whose key `token` becomes GRAYLANE_TOKEN; optional in the pod.
+   * `{app}` in the name is replaced by the pod's app, so each app can have its own token
+   * (an agent token limited to that app) and a compromised pod cannot act for another.
+   */
   tokenSecret?: string | undefined;
 }
 
@@ -135,7 +139,13 @@ function containerPatch(
   if (settings.tokenSecret) {
     wanted.push({
       name: 'GRAYLANE_TOKEN',
-      valueFrom: { secretKeyRef: { name: settings.tokenSecret, key: 'token', optional: true } },
+      valueFrom: {
+        secretKeyRef: {
+          name: settings.tokenSecret.replaceAll('{app}', target.app),
+          key: 'token',
+          optional: true,
+        },
+      },
     });
   }
   for (const e of wanted) if (!env.some((o) => o.name === e.name)) added.push(e);

@@ -195,9 +195,18 @@ export function openapiDocument(): Record<string, unknown> {
     summary: 'Audit log, newest first (query namespace=, limit=)',
     role: 'admin, viewer',
   });
-  add('post', '/v1/tokens', { summary: 'Create a token (shown once)', role: 'admin', ok: 201 });
-  add('get', '/v1/tokens', { summary: 'List tokens (names and roles)', role: 'admin' });
-  add('delete', '/v1/tokens/{name}', { summary: 'Revoke a token', role: 'admin', ok: 204 });
+  add('post', '/v1/tokens', {
+    summary:
+      'Create a token (shown once): {name, role, apps?, expiresAt?}; apps limits an agent token to those apps',
+    role: 'admin',
+    ok: 201,
+  });
+  add('get', '/v1/tokens', { summary: 'List tokens (names, roles, apps, expiry)', role: 'admin' });
+  add('delete', '/v1/tokens/{name}', {
+    summary: 'Revoke a token (409 for the last admin token)',
+    role: 'admin',
+    ok: 204,
+  });
   add('get', '/metrics', { summary: 'Prometheus text exposition', role: 'none (unauthenticated)' });
   add('get', '/healthz', { summary: 'Liveness', role: 'none (unauthenticated)' });
 

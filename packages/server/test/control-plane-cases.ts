@@ -411,6 +411,114 @@ export function controlPlaneCases(makeFixture: () => Promise<StoreFixture>): voi
       await call('DELETE', '/v1/namespaces/default/instances/by-agent');
     });
 
+    it('lets an agent token with apps act only for those apps, and keeps an instance to the token that registered it', async () => {
+      const created = await call('POST', '/v1/tokens', {
+        name: 'scoped-b',
+        role: 'agent',
+        apps: ['spring-cloud-b'],
+      });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ role: 'agent', apps: ['spring-cloud-b'] });
+      const scoped = api(server.url, created.body.token);
+      const other = api(
+        server.url,
+        (await call('POST', '/v1/tokens', { name: 'other-agent', role: 'agent' })).body.token,
+      );
+      const instances = '/v1/namespaces/default/instances';
+      const forbidden = async (res: Promise<{ status: number; body: { error?: { code: string } } }>) => {
+        const answer = await res;
+        return [answer.status, answer.body.error?.code];
+      };
+
+      expect((await scoped('POST', instances, beat('owned-b'))).status).toBe(201);
+      expect(await forbidden(scoped('POST', instances, beat('fake-c', 'spring-cloud-c')))).toEqual([
+        403,
+        'GL_FORBIDDEN',
+      ]);
+      // Another agent token can neither overwrite the address nor deregister the instance.
+      const hijack = { ...beat('owned-b'), address: '10.6.6.6' };
+      expect(await forbidden(other('POST', instances, hijack))).toEqual([403, 'GL_FORBIDDEN']);
+      expect(await forbidden(other('POST', instances, beat('owned-b')))).toEqual([403, 'GL_FORBIDDEN']);
+      expect(await forbidden(other('PUT', `${instances}/owned-b/heartbeat`, { ports: { http: 1 } }))).toEqual(
+        [403, 'GL_FORBIDDEN'],
+      );
+      expect(await forbidden(other('DELETE', `${instances}/owned-b`))).toEqual([403, 'GL_FORBIDDEN']);
+      const listed = await call('GET', `${instances}?app=spring-cloud-b`);
+      expect(listed.body.items.find((i: { id: string }) => i.id === 'owned-b')).toMatchObject({
+        address: '10.0.0.7',
+        ports: { http: 8080, grpc: 50051 },
+      });
+
+      // The scoped token cannot touch another app's instance either.
+      expect((await other('POST', instances, beat('owned-c', 'spring-cloud-c'))).status).toBe(201);
+      expect(await forbidden(scoped('PUT', `${instances}/owned-c/heartbeat`))).toEqual([403, 'GL_FORBIDDEN']);
+      expect(await forbidden(scoped('DELETE', `${instances}/owned-c`))).toEqual([403, 'GL_FORBIDDEN']);
+
+      const metrics = (app: string) => ({
+        instanceId: 'owned-b',
+        app,
+        tag: 'gray',
+        at: Date.now(),
+        intervalMs: 1000,
+        requests: 1,
+        errors: 0,
+        latencyBucketsMs: [10],
+        latencyCounts: [1, 0],
+      });
+      expect(
+        await forbidden(scoped('POST', '/v1/namespaces/default/metrics', metrics('spring-cloud-c'))),
+      ).toEqual([403, 'GL_FORBIDDEN']);
+      expect((await scoped('POST', '/v1/namespaces/default/metrics', metrics('spring-cloud-b'))).status).toBe(
+        204,
+      );
+
+      expect((await scoped('PUT', `${instances}/owned-b/heartbeat`)).status).toBe(204);
+      expect((await scoped('DELETE', `${instances}/owned-b`)).status).toBe(204);
+      // An admin may remove any instance.
+      expect((await call('DELETE', `${instances}/owned-c`)).status).toBe(204);
+
+      const tokens = await call('GET', '/v1/tokens');
+      expect(tokens.body.items.find((t: { name: string }) => t.name === 'scoped-b')).toMatchObject({
+        apps: ['spring-cloud-b'],
+      });
+      const viewerWithApps = await call('POST', '/v1/tokens', {
+        name: 'v-apps',
+        role: 'viewer',
+        apps: ['a'],
+      });
+      expect([viewerWithApps.status, viewerWithApps.body.error.code]).toEqual([400, 'GL_BAD_REQUEST']);
+    });
+
+    it('refuses a token after its expiresAt, and one created already expired', async () => {
+      const past = await call('POST', '/v1/tokens', {
+        name: 'late',
+        role: 'viewer',
+        expiresAt: Date.now() - 1,
+      });
+      expect([past.status, past.body.error.code]).toEqual([400, 'GL_BAD_REQUEST']);
+      const expiresAt = Date.now() + 1000;
+      const created = await call('POST', '/v1/tokens', {
+        name: 'brief',
+        role: 'viewer',
+        expiresAt: new Date(expiresAt).toISOString(),
+      });
+      expect(created.body.expiresAt).toBe(expiresAt);
+      const brief = api(server.url, created.body.token);
+      expect((await brief('GET', '/v1/namespaces/default/lanes')).status).toBe(200);
+      await sleep(expiresAt - Date.now() + 50);
+      const refused = await brief('GET', '/v1/namespaces/default/lanes');
+      expect([refused.status, refused.body.error.code]).toEqual([401, 'GL_UNAUTHENTICATED']);
+      expect(refused.body.error.message).toContain('expired');
+    });
+
+    it('refuses to delete the last admin token with 409, and deletes an admin token that is not the last', async () => {
+      const last = await call('DELETE', '/v1/tokens/admin');
+      expect([last.status, last.body.error.code]).toEqual([409, 'GL_CONFLICT']);
+      expect((await call('POST', '/v1/tokens', { name: 'admin-2', role: 'admin' })).status).toBe(201);
+      expect((await call('DELETE', '/v1/tokens/admin-2')).status).toBe(204);
+      expect((await call('GET', '/v1/tokens')).status).toBe(200);
+    });
+
     it('accepts requests without a token only when started with insecureNoAuth, and audits them as anonymous', async () => {
       const open = await fixture.start({ insecureNoAuth: true });
       const anonymous = api(open.url, '');

@@ -19,7 +19,8 @@ labelled graylane.io/inject: "true" (see docs/kubernetes.md).
   --server URL          GRAYLANE_SERVER given to the pods (env GRAYLANE_SERVER)
   --agent-image IMAGE   image with the agent in /agent (default graylane/agent:0.1.0)
   --token-secret NAME   Secret in the pod's namespace whose key "token" becomes
-                        GRAYLANE_TOKEN (optional in the pod)
+                        GRAYLANE_TOKEN (optional in the pod); "{app}" in NAME
+                        is replaced by the pod's app: one agent token per app
 
 certs: a CA and a serving certificate for the webhook's Service; writes tls.crt,
 tls.key and ca.crt to DIR and prints the caBundle and the kubectl commands.

@@ -115,7 +115,9 @@ const kinds: Record<string, KindInfo> = {
     columns: {
       NAME: (t) => t.name,
       ROLE: (t) => t.role,
+      APPS: (t) => (t.role === 'agent' ? (t.apps?.join(',') ?? '*') : '-'),
       CREATED: (t) => new Date(t.createdAt).toISOString(),
+      EXPIRES: (t) => (t.expiresAt === undefined ? 'never' : new Date(t.expiresAt).toISOString()),
     },
   },
 };

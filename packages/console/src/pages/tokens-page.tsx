@@ -12,7 +12,12 @@ interface TokenRecord {
   name: string;
   role: TokenRole;
   createdAt: number;
+  apps?: string[];
+  expiresAt?: number;
 }
+
+/** "a, b c" → ["a", "b", "c"]; blank → every app. */
+const appList = (text: string) => text.split(/[\s,]+/).filter((a) => a !== '');
 
 const roles: { role: TokenRole; what: string }[] = [
   { role: 'viewer', what: 'reads everything, changes nothing (people who watch)' },
@@ -26,7 +31,10 @@ export function TokensPage() {
   const state = usePoll(() => api.get<{ items: TokenRecord[] }>('/v1/tokens'), 0, []);
   const [name, setName] = useState('');
   const [role, setRole] = useState<TokenRole>('viewer');
+  const [apps, setApps] = useState('');
+  const [expires, setExpires] = useState('');
   const [nameError, setNameError] = useState<string>();
+  const [fieldErrors, setFieldErrors] = useState<{ apps?: string; expiresAt?: string }>({});
   const [error, setError] = useState<Error>();
   const [issued, setIssued] = useState<{ name: string; token: string }>();
   const [confirming, setConfirming] = useState<string>();
@@ -34,18 +42,32 @@ export function TokensPage() {
   async function create(e: FormEvent) {
     e.preventDefault();
     setError(undefined);
+    setFieldErrors({});
     const check = nameSchema.safeParse(name);
     setNameError(check.success ? undefined : check.error.issues[0]?.message);
     if (!check.success) return;
+    const scope = role === 'agent' ? appList(apps) : [];
+    const body = {
+      name,
+      role,
+      ...(scope.length > 0 ? { apps: scope } : {}),
+      ...(expires ? { expiresAt: new Date(expires).getTime() } : {}),
+    };
     try {
-      const made = await api.post<{ name: string; token: string }>('/v1/tokens', { name, role });
+      const made = await api.post<{ name: string; token: string }>('/v1/tokens', body);
       setIssued(made);
       setName('');
+      setApps('');
+      setExpires('');
       state.reload();
     } catch (err) {
-      const field = err instanceof ApiError ? err.issues.find((i) => i.path === 'name') : undefined;
-      if (field) setNameError(field.message);
-      else setError(err as Error);
+      const issues = err instanceof ApiError ? err.issues : [];
+      const at = (path: string) =>
+        issues.find((i) => i.path === path || i.path.startsWith(`${path}.`))?.message;
+      if (at('name') || at('apps') || at('expiresAt')) {
+        setNameError(at('name'));
+        setFieldErrors({ apps: at('apps'), expiresAt: at('expiresAt') });
+      } else setError(err as Error);
     }
   }
 
@@ -109,6 +131,47 @@ export function TokensPage() {
               {roles.find((r) => r.role === role)?.what}
             </span>
           </div>
+          {role === 'agent' && (
+            <div className="field">
+              <label htmlFor="token-apps">Apps</label>
+              <input
+                id="token-apps"
+                value={apps}
+                onChange={(e) => setApps(e.target.value)}
+                aria-invalid={fieldErrors.apps ? true : undefined}
+                aria-describedby={fieldErrors.apps ? 'token-apps-error' : 'token-apps-hint'}
+              />
+              {fieldErrors.apps ? (
+                <span className="field-error" id="token-apps-error">
+                  {fieldErrors.apps}
+                </span>
+              ) : (
+                <span className="hint" id="token-apps-hint">
+                  The only apps it may register and report for, comma separated; blank for every app
+                </span>
+              )}
+            </div>
+          )}
+          <div className="field">
+            <label htmlFor="token-expires">Expires</label>
+            <input
+              id="token-expires"
+              type="datetime-local"
+              value={expires}
+              onChange={(e) => setExpires(e.target.value)}
+              aria-invalid={fieldErrors.expiresAt ? true : undefined}
+              aria-describedby={fieldErrors.expiresAt ? 'token-expires-error' : 'token-expires-hint'}
+            />
+            {fieldErrors.expiresAt ? (
+              <span className="field-error" id="token-expires-error">
+                {fieldErrors.expiresAt}
+              </span>
+            ) : (
+              <span className="hint" id="token-expires-hint">
+                Optional; blank never expires
+              </span>
+            )}
+          </div>
         </div>
         <div className="actions">
           <button type="submit" className="primary">
@@ -137,12 +200,14 @@ export function TokensPage() {
           items.length === 0 ? (
             <Empty title="No tokens" />
           ) : (
-            <DataTable columns={['Name', 'Role', 'Created', 'Actions']}>
+            <DataTable columns={['Name', 'Role', 'Apps', 'Created', 'Expires', 'Actions']}>
               {items.map((t) => (
                 <tr key={t.name}>
                   <th scope="row">{t.name}</th>
                   <td>{t.role}</td>
+                  <td>{t.role === 'agent' ? (t.apps?.join(', ') ?? 'every app') : ''}</td>
                   <td>{new Date(t.createdAt).toLocaleString()}</td>
+                  <td>{t.expiresAt === undefined ? 'never' : new Date(t.expiresAt).toLocaleString()}</td>
                   <td>
                     {confirming === t.name ? (
                       <span className="inline">

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { GraylaneError } from '@graylane/core';
-import type { Role, Store } from '../store/store.js';
+import type { Role, Store, TokenRecord } from '../store/store.js';
 
 /** What a route needs: `read` (admin, viewer), `write` (admin), `agent` (admin, agent), `watch` (all roles). */
 export type Access = 'public' | 'read' | 'write' | 'agent' | 'watch';
@@ -16,7 +16,12 @@ const allowed: Record<Exclude<Access, 'public'>, readonly Role[]> = {
 export interface Principal {
   name: string;
   role: Role;
+  /** An agent token with apps acts only for those apps. */
+  apps?: string[];
+  expiresAt?: number;
 }
+
+export type TokenLimits = Pick<TokenRecord, 'apps' | 'expiresAt'>;
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 export const newToken = () => `gl_${randomBytes(24).toString('base64url')}`;
@@ -27,7 +32,7 @@ const CACHE_MS = 5000;
 export interface Auth {
   authenticate(req: IncomingMessage, access: Access): Promise<Principal>;
   /** Creates a token and returns it; only its hash is stored. */
-  issue(name: string, role: Role, actor: string): Promise<string>;
+  issue(name: string, role: Role, actor: string, limits?: TokenLimits): Promise<string>;
   revoke(name: string, actor: string): Promise<boolean>;
   /**
    * Makes sure an admin can log in: seeds `adminToken` when given, otherwise
@@ -49,7 +54,12 @@ export function createAuth(store: Store, insecureNoAuth: boolean): Auth {
       cache.delete(hash);
       return undefined;
     }
-    const principal = { name: record.name, role: record.role };
+    const principal: Principal = {
+      name: record.name,
+      role: record.role,
+      ...(record.apps === undefined ? {} : { apps: record.apps }),
+      ...(record.expiresAt === undefined ? {} : { expiresAt: record.expiresAt }),
+    };
     if (cache.size > 100_000) cache.clear();
     cache.set(hash, { principal, until: Date.now() + CACHE_MS });
     return principal;
@@ -74,6 +84,12 @@ export function createAuth(store: Store, insecureNoAuth: boolean): Auth {
           'the token is not known (revoked or mistyped): ask an admin for a token',
         );
       }
+      if (principal.expiresAt !== undefined && principal.expiresAt <= Date.now()) {
+        throw new GraylaneError(
+          'GL_UNAUTHENTICATED',
+          `token "${principal.name}" expired at ${new Date(principal.expiresAt).toISOString()}: ask an admin for a new one`,
+        );
+      }
       if (!allowed[access].includes(principal.role)) {
         throw new GraylaneError(
           'GL_FORBIDDEN',
@@ -83,9 +99,9 @@ export function createAuth(store: Store, insecureNoAuth: boolean): Auth {
       return principal;
     },
 
-    async issue(name, role, actor) {
+    async issue(name, role, actor, limits = {}) {
       const token = newToken();
-      await store.createToken({ name, role, createdAt: Date.now() }, hashToken(token), actor);
+      await store.createToken({ name, role, createdAt: Date.now(), ...limits }, hashToken(token), actor);
       return token;
     },
 
@@ -97,7 +113,8 @@ export function createAuth(store: Store, insecureNoAuth: boolean): Auth {
     async bootstrap(adminToken) {
       if (adminToken !== undefined) {
         if (await store.findToken(hashToken(adminToken))) return undefined;
-        await store.deleteToken('admin', 'system');
+        // Replaced at once by the seeded one, so the "last admin" rule does not apply.
+        await store.deleteToken('admin', 'system', true);
         const record = { name: 'admin', role: 'admin' as const, createdAt: Date.now() };
         // Another replica starting at the same moment may win the race; its token is the same one.
         await store.createToken(record, hashToken(adminToken), 'system').catch(async (error) => {

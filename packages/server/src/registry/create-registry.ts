@@ -1,12 +1,14 @@
 import { GraylaneError, type Instance } from '@graylane/core';
+import { assertActsFor, assertOwns, instanceGuard, ownerOf } from '../auth/agent-scope.js';
+import type { Principal } from '../auth/create-auth.js';
 import type { ConfigHub } from '../hub/create-config-hub.js';
 import type { Store } from '../store/store.js';
 import type { HeartbeatBody, RegisterBody } from './registry-schemas.js';
 
 export interface Registry {
-  register(namespace: string, body: RegisterBody, actor: string): Promise<Instance>;
-  heartbeat(namespace: string, id: string, body: HeartbeatBody | undefined, actor: string): Promise<void>;
-  deregister(namespace: string, id: string, actor: string): Promise<boolean>;
+  register(namespace: string, body: RegisterBody, by: Principal): Promise<Instance>;
+  heartbeat(namespace: string, id: string, body: HeartbeatBody | undefined, by: Principal): Promise<void>;
+  deregister(namespace: string, id: string, by: Principal): Promise<boolean>;
   readonly ttlMs: number;
   /** Writes pending heartbeats; called on close so a restart loses nothing. */
   flush(): Promise<void>;
@@ -35,6 +37,8 @@ function differs(current: Instance, next: Instance): boolean {
  */
 export function createRegistry(store: Store, hub: ConfigHub, ttlMs: number): Registry {
   const pending = new Map<string, { namespace: string; id: string; at: number }>();
+  // Who registered each instance, as far as this replica knows; heartbeats check it without a query.
+  const owners = new Map<string, string | null>();
   const startedAt = Date.now();
   // Short enough that a heartbeat taken by one replica is in the database long
   // before another replica could judge the instance expired.
@@ -53,7 +57,10 @@ export function createRegistry(store: Store, hub: ConfigHub, ttlMs: number): Reg
     // Expiry waits one TTL after start: agents alive during a restart get the time to heartbeat again.
     const now = Date.now();
     if (now - startedAt < ttlMs) return;
-    await hub.publish(await store.expireInstances(now - ttlMs));
+    const expired = await store.expireInstances(now - ttlMs);
+    for (const { namespace, change } of expired)
+      if (change.type === 'instance-delete') owners.delete(`${namespace}\0${change.id}`);
+    await hub.publish(expired);
   }
 
   const timer = setInterval(() => {
@@ -66,27 +73,41 @@ export function createRegistry(store: Store, hub: ConfigHub, ttlMs: number): Reg
   }, sweepMs);
   timer.unref();
 
-  async function put(instance: Instance, actor: string): Promise<Instance> {
-    await hub.publish([await store.putInstance(instance, actor)]);
+  async function put(instance: Instance, by: Principal): Promise<Instance> {
+    const key = `${instance.namespace}\0${instance.id}`;
+    const owner = ownerOf(by);
+    await hub.publish([await store.putInstance(instance, by.name, owner, instanceGuard(by, instance.id))]);
+    if (owner !== undefined) owners.set(key, owner);
+    else owners.delete(key);
     return instance;
+  }
+
+  async function ownerKnown(namespace: string, id: string): Promise<string | null | undefined> {
+    const key = `${namespace}\0${id}`;
+    if (owners.has(key)) return owners.get(key);
+    const owner = await store.instanceOwner(namespace, id);
+    if (owner !== undefined) owners.set(key, owner);
+    return owner;
   }
 
   return {
     ttlMs,
     flush,
-    async register(namespace, body, actor) {
+    async register(namespace, body, by) {
+      assertActsFor(by, body.app);
       const instance: Instance = { ...body, namespace, lastHeartbeat: Date.now() };
       const state = await hub.space(namespace);
       const current = state.instances.get(body.id);
       if (current !== undefined && !differs(current, instance)) {
+        assertOwns(by, body.id, await ownerKnown(namespace, body.id));
         current.lastHeartbeat = instance.lastHeartbeat;
         pending.set(`${namespace}\0${body.id}`, { namespace, id: body.id, at: instance.lastHeartbeat });
         return current;
       }
-      return put(instance, actor);
+      return put(instance, by);
     },
 
-    async heartbeat(namespace, id, body, actor) {
+    async heartbeat(namespace, id, body, by) {
       const now = Date.now();
       const state = await hub.space(namespace);
       // Another replica may have taken the registration a moment ago: ask the store before saying "unknown".
@@ -97,18 +118,21 @@ export function createRegistry(store: Store, hub: ConfigHub, ttlMs: number): Reg
           `instance "${id}" is not registered in namespace "${namespace}" (it expired or was never registered): register it again`,
         );
       }
+      assertActsFor(by, current.app);
+      if (by.role === 'agent') assertOwns(by, id, await ownerKnown(namespace, id));
       const next = { ...current, ...body, lastHeartbeat: now };
       if (body !== undefined && differs(current, next)) {
-        await put(next, actor);
+        await put(next, by);
         return;
       }
       current.lastHeartbeat = now;
       pending.set(`${namespace}\0${id}`, { namespace, id, at: now });
     },
 
-    async deregister(namespace, id, actor) {
+    async deregister(namespace, id, by) {
+      const change = await store.deleteInstance(namespace, id, by.name, instanceGuard(by, id));
       pending.delete(`${namespace}\0${id}`);
-      const change = await store.deleteInstance(namespace, id, actor);
+      owners.delete(`${namespace}\0${id}`);
       if (change === undefined) return false;
       await hub.publish([change]);
       return true;

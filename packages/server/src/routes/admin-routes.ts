@@ -1,12 +1,36 @@
 import { GraylaneError, nameSchema } from '@graylane/core';
 import { z } from 'zod';
+import { assertActsFor } from '../auth/agent-scope.js';
 import { parseJson, readBody, validate } from '../http/read-body.js';
 import type { createRouter } from '../http/router.js';
 import { metricsBodySchema, type TrendWindow, trendWindows } from '../metrics/metrics-schemas.js';
 import type { ServerContext } from '../server-context.js';
 import { intParam, namespaceParam } from './params.js';
 
-const tokenBodySchema = z.strictObject({ name: nameSchema, role: z.enum(['admin', 'viewer', 'agent']) });
+const tokenBodySchema = z
+  .strictObject({
+    name: nameSchema,
+    role: z.enum(['admin', 'viewer', 'agent']),
+    /** Only for agent tokens: the apps it may register, beat, deregister and report metrics for. */
+    apps: z.array(nameSchema).min(1).max(1000).optional(),
+    /** When the token stops working: an ISO 8601 time or milliseconds since the epoch. */
+    expiresAt: z.union([z.iso.datetime({ offset: true }), z.number().int().positive()]).optional(),
+  })
+  .refine((b) => b.apps === undefined || b.role === 'agent', {
+    message: 'apps limits an agent token; admin and viewer tokens are not per app',
+    path: ['apps'],
+  });
+
+function expiry(value: string | number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const at = typeof value === 'number' ? value : Date.parse(value);
+  if (at <= Date.now()) {
+    throw new GraylaneError('GL_BAD_REQUEST', `expiresAt ${new Date(at).toISOString()} is in the past`, {
+      issues: [{ document: 'request body', path: 'expiresAt', message: 'must be in the future' }],
+    });
+  }
+  return at;
+}
 
 /** Namespaces, tokens, audit and metrics. */
 export function adminRoutes(router: ReturnType<typeof createRouter>, app: ServerContext): void {
@@ -18,8 +42,22 @@ export function adminRoutes(router: ReturnType<typeof createRouter>, app: Server
 
   router.add('POST', '/v1/tokens', 'write', async (ctx) => {
     const body = validate(tokenBodySchema, parseJson(await readBody(ctx.req, app.bodyLimit)));
-    const token = await app.auth.issue(body.name, body.role, ctx.principal.name);
-    return { status: 201, body: { name: body.name, role: body.role, token } };
+    const expiresAt = expiry(body.expiresAt);
+    const apps = body.apps === undefined ? undefined : [...new Set(body.apps)].sort();
+    const token = await app.auth.issue(body.name, body.role, ctx.principal.name, {
+      ...(apps === undefined ? {} : { apps }),
+      ...(expiresAt === undefined ? {} : { expiresAt }),
+    });
+    return {
+      status: 201,
+      body: {
+        name: body.name,
+        role: body.role,
+        ...(apps === undefined ? {} : { apps }),
+        ...(expiresAt === undefined ? {} : { expiresAt }),
+        token,
+      },
+    };
   });
 
   router.add('GET', '/v1/tokens', 'write', async () => ({
@@ -45,7 +83,9 @@ export function adminRoutes(router: ReturnType<typeof createRouter>, app: Server
 
   router.add('POST', '/v1/namespaces/{ns}/metrics', 'agent', async (ctx) => {
     const ns = namespaceParam(ctx.params);
-    app.metrics.record(ns, validate(metricsBodySchema, parseJson(await readBody(ctx.req, app.bodyLimit))));
+    const body = validate(metricsBodySchema, parseJson(await readBody(ctx.req, app.bodyLimit)));
+    assertActsFor(ctx.principal, body.app);
+    app.metrics.record(ns, body);
     return { status: 204 };
   });
 

@@ -21,7 +21,7 @@ export function registryRoutes(router: ReturnType<typeof createRouter>, app: Ser
   router.add('POST', base, 'agent', async (ctx) => {
     const ns = namespaceParam(ctx.params);
     const body = validate(registerBodySchema, parseJson(await readBody(ctx.req, app.bodyLimit)));
-    const instance = await app.registry.register(ns, body, ctx.principal.name);
+    const instance = await app.registry.register(ns, body, ctx.principal);
     return { status: 201, body: { instance, ttlMs: app.registry.ttlMs } };
   });
 
@@ -29,7 +29,7 @@ export function registryRoutes(router: ReturnType<typeof createRouter>, app: Ser
     const ns = namespaceParam(ctx.params);
     const raw = parseJson(await readBody(ctx.req, app.bodyLimit));
     const body = raw === undefined ? undefined : validate(heartbeatBodySchema, raw);
-    await app.registry.heartbeat(ns, ctx.params.id!, body, ctx.principal.name);
+    await app.registry.heartbeat(ns, ctx.params.id!, body, ctx.principal);
     return { status: 204 };
   });
 
@@ -42,7 +42,7 @@ export function registryRoutes(router: ReturnType<typeof createRouter>, app: Ser
   });
 
   router.add('DELETE', `${base}/{id}`, 'agent', async (ctx) => {
-    await app.registry.deregister(namespaceParam(ctx.params), ctx.params.id!, ctx.principal.name);
+    await app.registry.deregister(namespaceParam(ctx.params), ctx.params.id!, ctx.principal);
     return { status: 204 };
   });
 

@@ -3,7 +3,7 @@ import { type ChangeContext, type Notifier, withChanges } from './change-log.js'
 import type { SqlDb } from './sql-db.js';
 import type { NamespaceChange, Store } from './store.js';
 
-type InstanceRow = { id: string; app: string; body: string; last_heartbeat: number };
+type InstanceRow = { id: string; app: string; body: string; last_heartbeat: number; owner: string | null };
 
 function instanceOf(row: InstanceRow): Instance {
   return { ...(JSON.parse(row.body) as Omit<Instance, 'lastHeartbeat'>), lastHeartbeat: row.last_heartbeat };
@@ -36,13 +36,18 @@ async function removed(
 export function createInstanceStore(
   db: SqlDb,
   notifier: Notifier | undefined,
-): Pick<Store, 'putInstance' | 'getInstance' | 'deleteInstance' | 'touchInstances' | 'expireInstances'> {
-  const select = 'SELECT id, app, body, last_heartbeat FROM instances WHERE namespace = $1 AND id = $2';
+): Pick<
+  Store,
+  'putInstance' | 'getInstance' | 'instanceOwner' | 'deleteInstance' | 'touchInstances' | 'expireInstances'
+> {
+  const select =
+    'SELECT id, app, body, last_heartbeat, owner FROM instances WHERE namespace = $1 AND id = $2';
   return {
-    async putInstance(instance, actor) {
+    async putInstance(instance, actor, owner, guard) {
       const { namespace, id } = instance;
       const { changes } = await withChanges(db, notifier, [namespace], async (ctx) => {
         const [stored] = await ctx.tx.query<InstanceRow>(`${select} FOR UPDATE`, [namespace, id]);
+        guard?.(stored && { app: stored.app, owner: stored.owner });
         // The same id re-registering under another app leaves the old app's list first.
         if (stored && stored.app !== instance.app) {
           await ctx.append(namespace, (version) => ({
@@ -53,10 +58,11 @@ export function createInstanceStore(
           }));
         }
         await ctx.tx.query(
-          `INSERT INTO instances (namespace, id, app, body, last_heartbeat) VALUES ($1, $2, $3, $4, $5)
+          `INSERT INTO instances (namespace, id, app, body, last_heartbeat, owner) VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (namespace, id) DO UPDATE
-           SET app = excluded.app, body = excluded.body, last_heartbeat = excluded.last_heartbeat`,
-          [namespace, id, instance.app, bodyOf(instance), instance.lastHeartbeat],
+           SET app = excluded.app, body = excluded.body, last_heartbeat = excluded.last_heartbeat,
+               owner = COALESCE(excluded.owner, instances.owner)`,
+          [namespace, id, instance.app, bodyOf(instance), instance.lastHeartbeat, owner ?? null],
         );
         await ctx.tx.query(
           'INSERT INTO apps (namespace, name, first_seen) VALUES ($1, $2, $3) ON CONFLICT (namespace, name) DO NOTHING',
@@ -81,10 +87,16 @@ export function createInstanceStore(
       return row && instanceOf(row);
     },
 
-    async deleteInstance(namespace, id, actor) {
+    async instanceOwner(namespace, id) {
+      const [row] = await db.query<InstanceRow>(select, [namespace, id]);
+      return row === undefined ? undefined : row.owner;
+    },
+
+    async deleteInstance(namespace, id, actor, guard) {
       const { changes } = await withChanges(db, notifier, [namespace], async (ctx) => {
         const [stored] = await ctx.tx.query<InstanceRow>(`${select} FOR UPDATE`, [namespace, id]);
         if (!stored) return;
+        guard?.({ app: stored.app, owner: stored.owner });
         await ctx.tx.query('DELETE FROM instances WHERE namespace = $1 AND id = $2', [namespace, id]);
         await removed(ctx, namespace, stored, actor, 'deregister');
       });
@@ -124,7 +136,7 @@ export function createInstanceStore(
         const { changes } = await withChanges(db, notifier, [namespace], async (ctx) => {
           const rows = await ctx.tx.query<InstanceRow>(
             `DELETE FROM instances WHERE namespace = $1 AND last_heartbeat < $2
-             RETURNING id, app, body, last_heartbeat`,
+             RETURNING id, app, body, last_heartbeat, owner`,
             [namespace, cutoff],
           );
           for (const row of rows) await removed(ctx, namespace, row, 'system', 'expire');

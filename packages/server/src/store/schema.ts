@@ -16,7 +16,7 @@ function statements(dialect: SqlDb['dialect']): string[] {
       body text NOT NULL, PRIMARY KEY (namespace, version))`,
     'CREATE INDEX IF NOT EXISTS changes_at ON changes (at)',
     `CREATE TABLE IF NOT EXISTS instances (namespace text NOT NULL, id text NOT NULL, app text NOT NULL,
-      body text NOT NULL, last_heartbeat bigint NOT NULL, PRIMARY KEY (namespace, id))`,
+      body text NOT NULL, last_heartbeat bigint NOT NULL, owner text, PRIMARY KEY (namespace, id))`,
     'CREATE INDEX IF NOT EXISTS instances_heartbeat ON instances (last_heartbeat)',
     `CREATE TABLE IF NOT EXISTS apps (namespace text NOT NULL, name text NOT NULL, first_seen bigint NOT NULL,
       PRIMARY KEY (namespace, name))`,
@@ -24,7 +24,7 @@ function statements(dialect: SqlDb['dialect']): string[] {
       action text NOT NULL, kind text NOT NULL, namespace text, name text NOT NULL, before text, after text)`,
     'CREATE INDEX IF NOT EXISTS audit_namespace ON audit (namespace, id)',
     `CREATE TABLE IF NOT EXISTS tokens (name text PRIMARY KEY, role text NOT NULL, hash text NOT NULL UNIQUE,
-      created_at bigint NOT NULL)`,
+      created_at bigint NOT NULL, apps text, expires_at bigint)`,
     `CREATE TABLE IF NOT EXISTS rollout_status (namespace text NOT NULL, name text NOT NULL, body text NOT NULL,
       PRIMARY KEY (namespace, name))`,
     `CREATE TABLE IF NOT EXISTS leases (name text PRIMARY KEY, holder text NOT NULL, expires_at bigint NOT NULL)`,
@@ -34,10 +34,26 @@ function statements(dialect: SqlDb['dialect']): string[] {
   ];
 }
 
+/** Columns added after the first release: a store created before them gets them on start. */
+const addedColumns = [
+  ['tokens', 'apps', 'text'],
+  ['tokens', 'expires_at', 'bigint'],
+  ['instances', 'owner', 'text'],
+] as const;
+
 /** Creates the tables when missing. Replicas starting together take turns (advisory lock). */
 export async function migrate(db: SqlDb): Promise<void> {
   await db.transaction(async (tx) => {
     if (db.dialect === 'postgres') await tx.query('SELECT pg_advisory_xact_lock(7070707)');
     for (const sql of statements(db.dialect)) await tx.query(sql);
+    for (const [table, column, type] of addedColumns) {
+      if (db.dialect === 'postgres') {
+        await tx.query(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${column} ${type}`);
+        continue;
+      }
+      const columns = await tx.query<{ name: string }>(`PRAGMA table_info(${table})`);
+      if (!columns.some((c) => c.name === column))
+        await tx.query(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    }
   });
 }

@@ -44,7 +44,18 @@ export interface TokenRecord {
   name: string;
   role: Role;
   createdAt: number;
+  /** An agent token with apps acts only for those apps; without, for every app. */
+  apps?: string[];
+  /** Milliseconds since the epoch after which the token is refused; none = never. */
+  expiresAt?: number;
 }
+
+/**
+ * Decides inside the write's transaction whether the caller may change the stored
+ * instance (undefined: none stored); throws GL_FORBIDDEN when not. `owner` is the
+ * token that registered it.
+ */
+export type InstanceGuard = (stored: { app: string; owner: string | null } | undefined) => void;
 
 export interface NamespaceData {
   version: number;
@@ -97,9 +108,22 @@ export interface Store {
     actor: string,
   ): Promise<NamespaceChange | undefined>;
 
-  putInstance(instance: Instance, actor: string): Promise<NamespaceChange>;
+  /** `owner` (a token name) is recorded when given, else the stored owner is kept. */
+  putInstance(
+    instance: Instance,
+    actor: string,
+    owner?: string,
+    guard?: InstanceGuard,
+  ): Promise<NamespaceChange>;
   getInstance(namespace: string, id: string): Promise<Instance | undefined>;
-  deleteInstance(namespace: string, id: string, actor: string): Promise<NamespaceChange | undefined>;
+  /** The token that registered the instance: null for none recorded, undefined when there is no such instance. */
+  instanceOwner(namespace: string, id: string): Promise<string | null | undefined>;
+  deleteInstance(
+    namespace: string,
+    id: string,
+    actor: string,
+    guard?: InstanceGuard,
+  ): Promise<NamespaceChange | undefined>;
   /** Records heartbeats in one batch; no change, no audit. */
   touchInstances(beats: Array<{ namespace: string; id: string; at: number }>): Promise<void>;
   expireInstances(cutoff: number): Promise<NamespaceChange[]>;
@@ -135,7 +159,11 @@ export interface Store {
   listTokens(): Promise<TokenRecord[]>;
   countTokens(): Promise<number>;
   createToken(record: TokenRecord, hash: string, actor: string): Promise<void>;
-  deleteToken(name: string, actor: string): Promise<boolean>;
+  /**
+   * Deletes a token. The last admin token that has not expired is refused with
+   * GL_CONFLICT unless `allowLastAdmin` (the seeding of a new admin token replaces it).
+   */
+  deleteToken(name: string, actor: string, allowLastAdmin?: boolean): Promise<boolean>;
 
   addMetrics(rows: MetricRow[]): Promise<void>;
   queryMetrics(namespace: string, app: string, res: 's' | 'm', from: number): Promise<MetricRow[]>;

@@ -3,13 +3,29 @@ import { type Notifier, withChanges } from './change-log.js';
 import type { SqlDb } from './sql-db.js';
 import type { Role, Store, TokenRecord } from './store.js';
 
-type TokenRow = { name: string; role: Role; created_at: number };
+type TokenRow = {
+  name: string;
+  role: Role;
+  created_at: number;
+  apps: string | null;
+  expires_at: number | null;
+};
+
+const columns = 'name, role, created_at, apps, expires_at';
 
 const record = (row: TokenRow): TokenRecord => ({
   name: row.name,
   role: row.role,
-  createdAt: row.created_at,
+  createdAt: Number(row.created_at),
+  ...(row.apps === null ? {} : { apps: JSON.parse(row.apps) as string[] }),
+  ...(row.expires_at === null ? {} : { expiresAt: Number(row.expires_at) }),
 });
+
+/** What the audit log keeps of a token: everything but its hash. */
+const audited = (token: TokenRecord) => {
+  const { createdAt: _, ...rest } = token;
+  return rest;
+};
 
 /** Only the hash of a token is kept; the token itself is shown once, when it is created. */
 export function createTokenStore(
@@ -18,13 +34,11 @@ export function createTokenStore(
 ): Pick<Store, 'findToken' | 'listTokens' | 'countTokens' | 'createToken' | 'deleteToken'> {
   return {
     async findToken(hash) {
-      const [row] = await db.query<TokenRow>('SELECT name, role, created_at FROM tokens WHERE hash = $1', [
-        hash,
-      ]);
+      const [row] = await db.query<TokenRow>(`SELECT ${columns} FROM tokens WHERE hash = $1`, [hash]);
       return row && record(row);
     },
     async listTokens() {
-      const rows = await db.query<TokenRow>('SELECT name, role, created_at FROM tokens ORDER BY name');
+      const rows = await db.query<TokenRow>(`SELECT ${columns} FROM tokens ORDER BY name`);
       return rows.map(record);
     },
     async countTokens() {
@@ -40,13 +54,17 @@ export function createTokenStore(
             `a token named "${token.name}" exists: delete it first (DELETE /v1/tokens/${token.name}) or pick another name`,
           );
         }
-        await ctx.tx.query('INSERT INTO tokens (name, role, hash, created_at) VALUES ($1, $2, $3, $4)', [
-          token.name,
-          token.role,
-          hash,
-          token.createdAt,
-        ]);
-        const after = { name: token.name, role: token.role };
+        await ctx.tx.query(
+          'INSERT INTO tokens (name, role, hash, created_at, apps, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
+          [
+            token.name,
+            token.role,
+            hash,
+            token.createdAt,
+            token.apps === undefined ? null : JSON.stringify(token.apps),
+            token.expiresAt ?? null,
+          ],
+        );
         await ctx.audit({
           actor,
           action: 'create',
@@ -54,26 +72,33 @@ export function createTokenStore(
           namespace: null,
           name: token.name,
           before: null,
-          after,
+          after: audited(token),
         });
       });
     },
-    async deleteToken(name, actor) {
+    async deleteToken(name, actor, allowLastAdmin = false) {
       const { value } = await withChanges(db, notifier, [], async (ctx) => {
-        const rows = await ctx.tx.query<TokenRow>(
-          'DELETE FROM tokens WHERE name = $1 RETURNING name, role, created_at',
-          [name],
+        // Every admin row is locked, so two replicas cannot each delete one of the last two.
+        const admins = await ctx.tx.query<TokenRow>(
+          `SELECT ${columns} FROM tokens WHERE role = 'admin' ORDER BY name FOR UPDATE`,
         );
-        const row = rows[0];
+        const [row] = await ctx.tx.query<TokenRow>(`SELECT ${columns} FROM tokens WHERE name = $1`, [name]);
         if (!row) return false;
-        const before = { name: row.name, role: row.role };
+        const usable = admins.filter((a) => a.expires_at === null || Number(a.expires_at) > ctx.now);
+        if (!allowLastAdmin && row.role === 'admin' && usable.every((a) => a.name === name)) {
+          throw new GraylaneError(
+            'GL_CONFLICT',
+            `token "${name}" is the last admin token: create another admin token first, or nobody could administer the control plane`,
+          );
+        }
+        await ctx.tx.query('DELETE FROM tokens WHERE name = $1', [name]);
         await ctx.audit({
           actor,
           action: 'delete',
           kind: 'Token',
           namespace: null,
           name,
-          before,
+          before: audited(record(row)),
           after: null,
         });
         return true;
