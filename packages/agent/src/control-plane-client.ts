@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { type ConfigChange, type ConfigSnapshot, GraylaneError } from '@graylane/core/runtime';
 import { originals } from './originals.js';
+import { createSseParser } from './sse-parser.js';
 
 export interface ControlPlaneClient {
   request<T>(
@@ -84,16 +85,18 @@ export function createControlPlaneClient(server: string, token: string): Control
             return;
           }
           res.setEncoding('utf8');
-          let buffer = '';
-          res.on('data', (chunk: string) => {
-            buffer += chunk;
-            let end = buffer.indexOf('\n\n');
-            while (end !== -1) {
-              dispatch(buffer.slice(0, end), on);
-              buffer = buffer.slice(end + 2);
-              end = buffer.indexOf('\n\n');
+          const parse = createSseParser(({ event, data }) => {
+            if (event !== 'snapshot' && event !== 'change') return;
+            try {
+              const value = JSON.parse(data);
+              if (event === 'snapshot') on.snapshot(value as ConfigSnapshot);
+              else on.change(value as ConfigChange);
+            } catch {
+              // A damaged stream: drop it and reconnect; never throw into the app's event loop.
+              req.destroy();
             }
           });
+          res.on('data', parse);
           res.on('end', () => resolve());
           res.on('error', () => resolve());
         });
@@ -102,20 +105,4 @@ export function createControlPlaneClient(server: string, token: string): Control
       return { done, close: () => req.destroy() };
     },
   };
-}
-
-function dispatch(
-  block: string,
-  on: { snapshot(s: ConfigSnapshot): void; change(c: ConfigChange): void },
-): void {
-  let event = 'message';
-  let data = '';
-  for (const line of block.split('\n')) {
-    if (line.startsWith('event:')) event = line.slice(6).trim();
-    else if (line.startsWith('data:')) data += (data ? '\n' : '') + line.slice(5).trimStart();
-  }
-  if (data === '') return;
-  const value = JSON.parse(data);
-  if (event === 'snapshot') on.snapshot(value as ConfigSnapshot);
-  else if (event === 'change') on.change(value as ConfigChange);
 }

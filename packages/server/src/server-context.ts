@@ -16,5 +16,7 @@ export interface ServerContext {
   bodyLimit: number;
   /** The largest resource stored, as JSON bytes. */
   maxResourceBytes: number;
+  /** See ServerOptions.watchBufferBytes. */
+  watchBuffer: number;
   log: (line: string) => void;
 }

@@ -38,6 +38,15 @@ export const serverOptionsSchema = z.strictObject({
   rolloutLeaseMs: z.number().int().min(100).default(10_000),
   /** How long after an analysis window ends it is judged (agents report metrics every few seconds). */
   analysisLagMs: z.number().int().min(0).default(7000),
+  /**
+   * A watch stream with more than this many bytes not yet taken by its reader is
+   * behind: it gets no more changes until it has read them, then one fresh snapshot.
+   */
+  watchBufferBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(16 * 1024 * 1024),
   /** Where startup lines and internal errors go (stdout by default). */
   log: z.custom<(line: string) => void>((v) => typeof v === 'function').optional(),
 });

@@ -68,6 +68,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     laneLeaks: createLaneLeaks(),
     bodyLimit: options.bodyLimitBytes,
     maxResourceBytes: options.maxResourceBytes,
+    watchBuffer: options.watchBufferBytes,
     log,
   };
   const router = createRouter();

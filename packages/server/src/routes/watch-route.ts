@@ -3,13 +3,15 @@ import type { Watcher } from '../hub/namespace-state.js';
 import type { ServerContext } from '../server-context.js';
 import { intParam, namespaceParam } from './params.js';
 
-/** A watcher this far behind is cut off; it reconnects with `since` and catches up. */
-const MAX_BUFFERED = 16 * 1024 * 1024;
-
 /**
  * `GET /v1/namespaces/{ns}/watch[?since=V]`: server-sent events. A snapshot, or
  * only the missed changes when `since` (or Last-Event-ID) is still in memory,
  * then every change as it commits.
+ *
+ * A reader that falls behind (more than `watchBuffer` bytes it has not taken) is
+ * not cut off: cutting it made it reconnect and receive the same large events
+ * again, for ever. Instead it gets nothing more until it has read what is queued,
+ * then one fresh snapshot that holds every change it skipped, and the stream goes on.
  */
 export function watchRoute(
   router: ReturnType<typeof createRouter>,
@@ -33,11 +35,25 @@ export function watchRoute(
       'x-accel-buffering': 'no',
     });
     res.socket?.setNoDelay(true);
+    let behind = false;
+    const catchUp = () => {
+      app.hub.space(ns).then(
+        (current) => {
+          if (res.destroyed || res.writableEnded) return;
+          // Written and resumed in the same tick: every change is either in it or sent after it.
+          res.write(current.snapshotFrame());
+          behind = false;
+        },
+        () => res.destroy(),
+      );
+    };
     const watcher: Watcher = {
       send(frame) {
-        if (res.destroyed || res.writableEnded) return;
-        if (res.writableLength > MAX_BUFFERED) {
-          res.destroy();
+        if (behind || res.destroyed || res.writableEnded) return;
+        // writableNeedDrain: only then is a 'drain' event sure to come.
+        if (res.writableLength > app.watchBuffer && res.writableNeedDrain) {
+          behind = true;
+          res.once('drain', catchUp);
           return;
         }
         res.write(frame);
