@@ -2,6 +2,7 @@ import { hostname, networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_NAMESPACE, GraylaneError, isValidTag, TAG_RULE } from '@graylane/core/runtime';
 import type { LogLevel } from './logger.js';
+import { readTrustedCas } from './trusted-cas.js';
 
 export interface AgentConfig {
   disabled: boolean;
@@ -22,6 +23,8 @@ export interface AgentConfig {
   cacheDir: string;
   logLevel: LogLevel;
   metricsIntervalMs: number;
+  /** CAs trusted for an https:// control plane; undefined for an http:// one. */
+  ca: string[] | undefined;
 }
 
 const levels: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -88,6 +91,7 @@ export function readAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
   }
   const namespace = env.GRAYLANE_NAMESPACE || DEFAULT_NAMESPACE;
   const interval = Number(env.GRAYLANE_METRICS_INTERVAL_MS ?? 5000);
+  const ca = server.startsWith('https://') ? readTrustedCas(env) : undefined;
   return {
     disabled,
     server,
@@ -102,6 +106,7 @@ export function readAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     cacheDir: env.GRAYLANE_CACHE_DIR || join(tmpdir(), 'graylane-cache'),
     logLevel,
     metricsIntervalMs: Number.isFinite(interval) && interval >= 100 ? interval : 5000,
+    ca,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { createSecureContext } from 'node:tls';
 import { type ConfigChange, type ConfigSnapshot, GraylaneError } from '@graylane/core/runtime';
 import { originals } from './originals.js';
 import { createSseParser } from './sse-parser.js';
@@ -18,9 +19,12 @@ export interface ControlPlaneClient {
   ): { done: Promise<void>; close(): void };
 }
 
-export function createControlPlaneClient(server: string, token: string): ControlPlaneClient {
+/** `ca`: the CAs an https:// control plane's certificate must chain to (GRAYLANE_CA and the system store). */
+export function createControlPlaneClient(server: string, token: string, ca?: string[]): ControlPlaneClient {
   const base = new URL(server);
   const send = base.protocol === 'https:' ? originals.httpsRequest : originals.httpRequest;
+  // Built once: a context from a list of CAs costs a parse of every certificate.
+  const secureContext = base.protocol === 'https:' && ca ? createSecureContext({ ca }) : undefined;
   const headers = (extra: Record<string, string> = {}) => ({
     ...(token ? { authorization: `Bearer ${token}` } : {}),
     ...extra,
@@ -28,6 +32,7 @@ export function createControlPlaneClient(server: string, token: string): Control
 
   function open(method: string, path: string, extra: Record<string, string>, payload?: string) {
     const req = send(new URL(path, base), {
+      ...(secureContext ? { secureContext } : {}),
       method,
       headers: headers(payload === undefined ? extra : { ...extra, 'content-type': 'application/json' }),
     });

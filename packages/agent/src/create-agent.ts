@@ -62,7 +62,7 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
   const outboundMetrics = createOutboundRecorder();
   const ports: Record<string, number> = {};
   const client: ControlPlaneClient | undefined = config.server
-    ? createControlPlaneClient(config.server, config.token)
+    ? createControlPlaneClient(config.server, config.token, config.ca)
     : undefined;
   let state = emptyRoutingState(config.namespace, config.app);
   let stopped = false;

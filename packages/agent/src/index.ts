@@ -6,3 +6,4 @@ export type { Hop, Outbound, Progress, TagFields } from './outbound/create-outbo
 export { IDEMPOTENT_METHODS } from './outbound/failure-kind.js';
 export { startAgent } from './start-agent.js';
 export { BAGGAGE_KEY, extractTag, TAG_HEADER } from './tag-carrier.js';
+export { readTrustedCas } from './trusted-cas.js';

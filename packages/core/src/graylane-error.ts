@@ -55,6 +55,7 @@ export const errorTable = {
   GL_ROLLOUT_LANE_TAKEN: { status: 409, meaning: 'another Rollout already drives the lane' },
   GL_ROLLOUT_WEBHOOK_FAILED: { status: 500, meaning: 'a rollout webhook kept failing' },
   GL_PROMETHEUS_QUERY_FAILED: { status: 500, meaning: 'a prometheus analysis metric could not be read' },
+  GL_TLS_INVALID: { status: 500, meaning: 'a TLS certificate, key or CA cannot be used' },
 } as const satisfies Record<`GL_${string}`, { status: number; meaning: string }>;
 
 export type ErrorCode = keyof typeof errorTable;

@@ -1,5 +1,7 @@
 import { createServer, STATUS_CODES } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { createAgent, createLogger, type LogLevel, readAgentConfig } from '@graylane/agent';
 import { GraylaneError, namespaceSchema } from '@graylane/core';
 import { createGatewayHandler } from './create-gateway-handler.js';
@@ -26,6 +28,8 @@ export interface GatewayOptions {
   headersTimeoutMs?: number | undefined;
   /** Time a client has to send its whole request, body included (default 5 min). */
   requestTimeoutMs?: number | undefined;
+  /** Serve HTTPS with this PEM certificate (chain) and unencrypted PEM key. */
+  tls?: { cert: string | Buffer; key: string | Buffer } | undefined;
 }
 
 export interface RunningGateway {
@@ -50,6 +54,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       `namespace ${JSON.stringify(namespace)} is not valid: lowercase letters, digits and "-", at most 63 characters`,
     );
   }
+  if (options.tls) {
+    try {
+      createSecureContext(options.tls);
+    } catch (error) {
+      throw new GraylaneError(
+        'GL_TLS_INVALID',
+        `the TLS certificate and key cannot be used (${(error as Error).message}): give a PEM certificate and its unencrypted PEM key`,
+        { cause: error },
+      );
+    }
+  }
   const config = readAgentConfig({
     ...process.env,
     GRAYLANE_APP: GATEWAY_APP,
@@ -63,15 +78,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const log = createLogger(config.logLevel);
   const agent = createAgent(config, log);
   const pools = createUpstreamPools();
-  const server = createServer(
-    {
-      maxHeaderSize: options.maxHeaderSize ?? 16 * 1024,
-      headersTimeout: options.headersTimeoutMs ?? 10_000,
-      requestTimeout: options.requestTimeoutMs ?? 300_000,
-      keepAliveTimeout: 5_000,
-    },
-    createGatewayHandler(agent, pools),
-  );
+  const serverOptions = {
+    maxHeaderSize: options.maxHeaderSize ?? 16 * 1024,
+    headersTimeout: options.headersTimeoutMs ?? 10_000,
+    requestTimeout: options.requestTimeoutMs ?? 300_000,
+    keepAliveTimeout: 5_000,
+  };
+  const handler = createGatewayHandler(agent, pools);
+  const server = options.tls
+    ? createHttpsServer({ ...serverOptions, ...options.tls }, handler)
+    : createServer(serverOptions, handler);
   // Malformed requests, oversized headers and slow clients get a JSON answer on their own socket only.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable || error.code === 'ECONNRESET') return socket.destroy();
@@ -109,7 +125,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const shown =
     options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
   return {
-    url: `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${shown.includes(':') ? `[${shown}]` : shown}:${port}`,
     port,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

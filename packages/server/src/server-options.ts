@@ -47,6 +47,13 @@ export const serverOptionsSchema = z.strictObject({
     .int()
     .min(1024)
     .default(16 * 1024 * 1024),
+  /** Serve HTTPS with this PEM certificate (chain) and unencrypted PEM key instead of HTTP. */
+  tls: z
+    .strictObject({
+      cert: z.union([z.string(), z.instanceof(Buffer)]),
+      key: z.union([z.string(), z.instanceof(Buffer)]),
+    })
+    .optional(),
   /** Where startup lines and internal errors go (stdout by default). */
   log: z.custom<(line: string) => void>((v) => typeof v === 'function').optional(),
 });

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { DEFAULT_NAMESPACE, GraylaneError } from '@graylane/core';
 import { createAuth } from './auth/create-auth.js';
 import { declaresTooMuch, tooLarge, validate } from './http/read-body.js';
@@ -36,6 +38,19 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Checked before anything starts: a key that is not the certificate's is a clear error, not a failed handshake later. */
+function assertTls(tls: { cert: string | Buffer; key: string | Buffer }): void {
+  try {
+    createSecureContext(tls);
+  } catch (error) {
+    throw new GraylaneError(
+      'GL_TLS_INVALID',
+      `the TLS certificate and key cannot be used (${(error as Error).message}): give a PEM certificate and its unencrypted PEM key`,
+      { cause: error },
+    );
+  }
+}
+
 const PING_MS = 15_000;
 const PRUNE_MS = 60_000;
 const POLL_MS = 5_000;
@@ -50,6 +65,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     );
   }
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  if (options.tls) assertTls(options.tls);
   const store = await createStore({ data: options.data, postgres: options.postgres });
   const hub = createConfigHub(store);
   for (const ns of await store.listNamespaces()) await hub.space(ns.name);
@@ -106,12 +122,13 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     sendJson(res, reply.status, reply.body);
   }
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     // A declared length over the limit is answered before anything else, so no route
     // (nor an authentication failure) leaves Node reading a body of gigabytes.
     if (declaresTooMuch(req, app.bodyLimit)) return sendError(res, tooLarge(app.bodyLimit), log);
     handle(req, res).catch((error) => sendError(res, error, log));
-  });
+  };
+  const server = options.tls ? createHttpsServer(options.tls, listener) : createServer(listener);
   // `Expect: 100-continue` with a length over the limit: answer 413 instead of inviting the body.
   server.on('checkContinue', (req, res) => {
     if (declaresTooMuch(req, app.bodyLimit)) return sendError(res, tooLarge(app.bodyLimit), log);
@@ -128,7 +145,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
   const port = (server.address() as AddressInfo).port;
   const shownHost =
     !options.host || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
-  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  const url = `${options.tls ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
 
   const auditRetentionMs = options.auditRetentionDays * 24 * 3_600_000;
   const prune = () =>

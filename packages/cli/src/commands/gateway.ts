@@ -1,6 +1,7 @@
 import { startGateway } from '@graylane/gateway';
 import { parseFlags, usageError } from '../command-failure.js';
 import { clientFlagSpec, clientFlagsHelp, clientSettings } from '../control-plane/client-flags.js';
+import { readTls, tlsFlagSpec, tlsFlagsHelp } from '../control-plane/tls-flags.js';
 import type { Command } from '../main.js';
 
 const USAGE = `usage: graylane gateway [options]
@@ -13,12 +14,21 @@ lanes apply live from the control plane.
 options:
 ${clientFlagsHelp}
   --port N            port to listen on (default 20000; 0 picks a free one)
-  --host H            interface to listen on (default: all)`;
+  --host H            interface to listen on (default: all)
+${tlsFlagsHelp}
+
+An https:// --server must present a certificate from the system store or from the CA
+in GRAYLANE_CA (a PEM file or its text).`;
 
 const gateway: Command = async (args) => {
   const { values } = parseFlags(USAGE, {
     args,
-    options: { ...clientFlagSpec, port: { type: 'string', default: '20000' }, host: { type: 'string' } },
+    options: {
+      ...clientFlagSpec,
+      ...tlsFlagSpec,
+      port: { type: 'string', default: '20000' },
+      host: { type: 'string' },
+    },
   });
   if (values.help) {
     console.log(USAGE);
@@ -29,7 +39,7 @@ const gateway: Command = async (args) => {
     throw usageError(`--port ${values.port} is not a port number`, USAGE);
   }
   const settings = clientSettings(values);
-  const running = await startGateway({ ...settings, port, host: values.host });
+  const running = await startGateway({ ...settings, port, host: values.host, tls: readTls(values, USAGE) });
   const stopped = new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

@@ -1,5 +1,6 @@
 import { startServer } from '@graylane/server';
 import { parseFlags, usageError } from '../command-failure.js';
+import { readTls, tlsFlagSpec, tlsFlagsHelp } from '../control-plane/tls-flags.js';
 import type { Command } from '../main.js';
 
 const USAGE = `usage: graylane server [options]
@@ -21,7 +22,11 @@ options:
   --max-resource-size N largest resource stored, in bytes as JSON (default 262144 = 256 kB;
                         also 64k, 1m); every agent receives each resource in full
   --prometheus-url URL  Prometheus for Rollout metrics of provider "prometheus" without an address
-  --insecure-no-auth    accept every request as admin (local experiments only)`;
+  --insecure-no-auth    accept every request as admin (local experiments only)
+${tlsFlagsHelp}
+
+Agents, the gateway and the CLI trust an HTTPS control plane whose certificate
+chains to the system store or to the CA in GRAYLANE_CA (a PEM file or its text).`;
 
 function duration(text: string): number {
   const m = /^(\d+)(ms|s|m)?$/.exec(text);
@@ -60,6 +65,7 @@ function parseOptions(args: string[]) {
       'max-resource-size': { type: 'string' },
       'prometheus-url': { type: 'string' },
       'insecure-no-auth': { type: 'boolean' },
+      ...tlsFlagSpec,
       help: { type: 'boolean', short: 'h' },
     },
   }).values;
@@ -82,6 +88,7 @@ const server: Command = async (args) => {
     auditRetentionDays: days(values['audit-retention-days']),
     maxResourceBytes: bytes(values['max-resource-size']),
     prometheusUrl: values['prometheus-url'],
+    tls: readTls(values, USAGE),
   });
   const stopped = new Promise<void>((resolve) => {
     const stop = () => {

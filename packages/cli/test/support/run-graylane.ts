@@ -59,7 +59,7 @@ export function spawnServer(args: string[]): Promise<SpawnedServer> {
     const timer = setTimeout(() => reject(new Error(`graylane server did not start: ${out}`)), 15_000);
     const onData = (d: Buffer) => {
       out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
+      const m = /listening on (https?:\/\/\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve({
