@@ -7,8 +7,12 @@ import type { Hop } from '../outbound/create-outbound.js';
 import { IDEMPOTENT_METHODS } from '../outbound/failure-kind.js';
 import { type AnyHeaders, headerValue, laneHeaders, withHeaders } from '../outbound/headers.js';
 
-// Node's fetch and every copy of undici read the global dispatcher from here.
+// Every copy of undici reads the global dispatcher from one of these slots: `.1` holds
+// a dispatcher for the original handler API (onConnect, onHeaders, onData, onComplete,
+// onError); undici 7.x and later also fill `.2`, for the handler API of undici 7
+// (onRequestStart, onResponseStart, ...), which Node 26's fetch (undici 8) reads alone.
 const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+const GLOBAL_DISPATCHER_2 = Symbol.for('undici.globalDispatcher.2');
 
 type Headers = Dispatcher.DispatchOptions['headers'];
 type Handler = Dispatcher.DispatchHandlers;
@@ -92,26 +96,53 @@ export class LaneDispatcher extends EventEmitter {
         handler.onComplete?.(trailers);
       },
       onError: (error: Error) => {
-        const nextInstance = hop.retry(error, {
-          responseStarted: answered,
-          replayable: replayable(opts.body),
-          idempotent: IDEMPOTENT_METHODS.has(opts.method),
-          bodySent: connected && opts.body != null,
-        });
-        if (nextInstance !== undefined) {
-          this.send(opts, handler, hop, scheme);
-          return;
-        }
+        if (retried(error)) return;
         hop.end(false);
         handler.onError?.(error);
       },
+      // The same for the handler API of undici 7 and later.
+      onRequestStart: (...args: unknown[]) => {
+        connected = true;
+        return call('onRequestStart', args);
+      },
+      onResponseStart: (...args: unknown[]) => {
+        answered = true;
+        hop.answered();
+        if ((args[1] as number) >= 500) failed = true;
+        return call('onResponseStart', args);
+      },
+      onResponseEnd: (...args: unknown[]) => {
+        hop.end(!failed);
+        return call('onResponseEnd', args);
+      },
+      onResponseError: (...args: unknown[]) => {
+        if (retried(args[1] as Error)) return;
+        hop.end(false);
+        return call('onResponseError', args);
+      },
+    } as Partial<Handler>;
+    const call = (name: string, args: unknown[]) =>
+      (Reflect.get(handler, name) as (...a: unknown[]) => unknown).apply(handler, args);
+    const retried = (error: Error): boolean => {
+      const nextInstance = hop.retry(error, {
+        responseStarted: answered,
+        replayable: replayable(opts.body),
+        idempotent: IDEMPOTENT_METHODS.has(opts.method),
+        bodySent: connected && opts.body != null,
+      });
+      if (nextInstance === undefined) return false;
+      this.send(opts, handler, hop, scheme);
+      return true;
     };
     let failed = false;
     // fetch's handler keeps state on itself (`this.abort`, `this.body`): every other
     // method must run with the original handler as `this`.
+    // Only methods the handler has are replaced: undici tells the two handler APIs apart
+    // by which methods a handler has.
     const wrapped = new Proxy(handler, {
       get(target, prop) {
-        if (Object.hasOwn(overrides, prop)) return overrides[prop as keyof Handler];
+        if (Object.hasOwn(overrides, prop) && typeof Reflect.get(target, prop) === 'function')
+          return overrides[prop as keyof Handler];
         const value = Reflect.get(target, prop);
         return typeof value === 'function' ? value.bind(target) : value;
       },
@@ -133,27 +164,35 @@ export class LaneDispatcher extends EventEmitter {
 
 export function instrumentFetch(agent: Agent): () => void {
   const holder = globalThis as unknown as Record<symbol, Dispatcher | LaneDispatcher | undefined>;
-  let previous = holder[GLOBAL_DISPATCHER];
-  if (previous instanceof LaneDispatcher) return () => {};
+  if (holder[GLOBAL_DISPATCHER] instanceof LaneDispatcher) return () => {};
   // Node's own undici (behind fetch, Response, ...) creates the default Agent when it
   // first loads; touching Response loads it, far quicker than the undici package.
-  if (previous === undefined) {
-    void globalThis.Response;
-    previous = holder[GLOBAL_DISPATCHER];
+  if (holder[GLOBAL_DISPATCHER] === undefined) void globalThis.Response;
+  const undo: Array<() => void> = [];
+  const lanes = new Map<unknown, LaneDispatcher>();
+  for (const key of [GLOBAL_DISPATCHER, GLOBAL_DISPATCHER_2]) {
+    const previous = holder[key];
+    if (previous === undefined || previous instanceof LaneDispatcher) continue;
+    // Node 24 puts the same Agent in both slots: one lane dispatcher serves both.
+    let lane = lanes.get(previous);
+    if (lane === undefined) {
+      lane = new LaneDispatcher(previous as Dispatcher, agent);
+      lanes.set(previous, lane);
+    }
+    // undici defines a slot writable but not configurable (importing undici fills
+    // it); an app that sets its own dispatcher later replaces ours without an error
+    // (and loses lane routing for fetch).
+    const slot = Object.getOwnPropertyDescriptor(globalThis, key);
+    if (slot?.writable) holder[key] = lane;
+    else Object.defineProperty(globalThis, key, { value: lane, writable: true, configurable: true });
+    const installed = lane;
+    undo.push(() => {
+      if (holder[key] === installed) holder[key] = previous;
+    });
   }
-  if (previous === undefined) {
+  if (lanes.size === 0)
     agent.log.once('GL_INTERNAL', 'no global undici dispatcher to wrap: fetch is not lane routed');
-    return () => {};
-  }
-  const lane = new LaneDispatcher(previous as Dispatcher, agent);
-  // undici defines the slot writable but not configurable (importing undici fills
-  // it); an app that sets its own dispatcher later replaces ours without an error
-  // (and loses lane routing for fetch).
-  const slot = Object.getOwnPropertyDescriptor(globalThis, GLOBAL_DISPATCHER);
-  if (slot?.writable) holder[GLOBAL_DISPATCHER] = lane;
-  else
-    Object.defineProperty(globalThis, GLOBAL_DISPATCHER, { value: lane, writable: true, configurable: true });
   return () => {
-    if (holder[GLOBAL_DISPATCHER] === lane) holder[GLOBAL_DISPATCHER] = previous;
+    for (const u of undo) u();
   };
 }
