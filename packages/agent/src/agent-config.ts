@@ -1,6 +1,13 @@
 import { hostname, networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_NAMESPACE, GraylaneError, isValidTag, TAG_RULE } from '@graylane/core/runtime';
+import {
+  DEFAULT_NAMESPACE,
+  GraylaneError,
+  isReservedTag,
+  isValidTag,
+  RESERVED_TAG_RULE,
+  TAG_RULE,
+} from '@graylane/core/runtime';
 import type { LogLevel } from './logger.js';
 import { readTrustedCas } from './trusted-cas.js';
 
@@ -65,6 +72,9 @@ export function readAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     );
   }
   const tag = env.GRAYLANE_TAG ?? '';
+  if (isReservedTag(tag)) {
+    throw new GraylaneError('GL_TAG_RESERVED', `GRAYLANE_TAG ${JSON.stringify(tag)}: ${RESERVED_TAG_RULE}`);
+  }
   if (tag !== '' && !isValidTag(tag)) {
     throw new GraylaneError(
       'GL_TAG_INVALID',

@@ -2,7 +2,12 @@ import { applyChange, type ConfigSnapshot } from '@graylane/core/runtime';
 import { type AgentConfig, instanceId } from './agent-config.js';
 import { type ControlPlaneClient, createControlPlaneClient } from './control-plane-client.js';
 import type { Logger } from './logger.js';
-import { createMetricsRecorder, createOutboundRecorder } from './metrics-recorder.js';
+import {
+  type CodeClass,
+  createMetricsRecorder,
+  type MessageSample,
+  type OutboundRecord,
+} from './metrics-recorder.js';
 import { createOutbound, type Outbound } from './outbound/create-outbound.js';
 import { compileRoutingState, emptyRoutingState, type RoutingState } from './routing-state.js';
 import { createSnapshotCache } from './snapshot-cache.js';
@@ -25,7 +30,11 @@ export interface Agent {
    */
   noteLane(carried: string | undefined, coloured: string | undefined): void;
   /** One inbound request, counted under `tag` (default: the instance's own tag). */
-  recordInbound(durationMs: number, failed: boolean, tag?: string): void;
+  recordInbound(durationMs: number, codeClass: CodeClass, tag?: string): void;
+  /** One call to a governed app: which tag it reached and whether it fell back. */
+  recordOutbound(sample: OutboundRecord): void;
+  /** Messages produced or consumed, by lane and broker family. */
+  recordMessage(sample: MessageSample): void;
   /**
    * A server of the app started listening (port detection). `boundAddress` is the
    * address it is bound to: a specific one (127.0.0.1, ::1, a pod IP) is where the
@@ -59,7 +68,6 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
   const id = instanceId(config);
   const cache = createSnapshotCache(config.cacheDir, config.namespace, config.app);
   const metrics = createMetricsRecorder();
-  const outboundMetrics = createOutboundRecorder();
   const ports: Record<string, number> = {};
   const client: ControlPlaneClient | undefined = config.server
     ? createControlPlaneClient(config.server, config.token, config.ca)
@@ -209,22 +217,20 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
   }
 
   async function flushMetrics(timeoutMs = 5000): Promise<void> {
-    const windows = metrics.flush();
+    const report = metrics.flush();
     if (!client) return;
     void flushLeaks(timeoutMs);
-    const at = Date.now();
-    await Promise.all(
-      [...windows].map(([tag, window]) =>
-        client
-          .request(
-            'POST',
-            `/v1/namespaces/${config.namespace}/metrics`,
-            { instanceId: id, app: config.app, tag, at, intervalMs: config.metricsIntervalMs, ...window },
-            timeoutMs,
-          )
-          .catch(() => {}),
-      ),
-    );
+    const body = {
+      instanceId: id,
+      app: config.app,
+      tag: config.tag,
+      at: Date.now(),
+      intervalMs: config.metricsIntervalMs,
+      ...report,
+    };
+    await client
+      .request('POST', `/v1/namespaces/${config.namespace}/metrics`, body, timeoutMs)
+      .catch(() => {});
   }
 
   async function watchLoop(): Promise<void> {
@@ -267,7 +273,7 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
     state: () => state,
     scope: config,
     log,
-    record: outboundMetrics.recordOutbound,
+    record: (hop) => metrics.recordOutbound(hop),
   });
 
   return {
@@ -276,7 +282,9 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
     id,
     state: () => state,
     outbound,
-    recordInbound: (ms, failed, tag = config.tag) => metrics.record(ms, failed, tag),
+    recordInbound: (ms, codeClass, tag = config.tag) => metrics.recordInbound(ms, codeClass, tag),
+    recordOutbound: (sample) => metrics.recordOutbound(sample),
+    recordMessage: (sample) => metrics.recordMessage(sample),
     noteLane(carried, coloured) {
       const own = config.tag;
       if (own === '' || carried === own) return;
@@ -320,6 +328,7 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
       for (const t of timers) clearTimeout(t);
       clearTimeout(beatTimer);
       closeWatch?.();
+      metrics.stop();
       if (client && registeredVersion >= 0) {
         await Promise.all([
           flushMetrics(300),

@@ -11,6 +11,7 @@ export const errorTable = {
   GL_KIND_UNKNOWN: { status: 400, meaning: 'a document has a kind Graylane does not know' },
   GL_RULE_INVALID: { status: 400, meaning: 'a document does not satisfy its schema' },
   GL_TAG_INVALID: { status: 400, meaning: 'a tag is not valid' },
+  GL_TAG_RESERVED: { status: 400, meaning: 'a tag is baseline, the name metrics give untagged traffic' },
   GL_NO_INSTANCE: { status: 503, meaning: 'the target app has no instance for the request' },
   GL_STRICT_NO_TAGGED_INSTANCE: { status: 503, meaning: 'a strict lane found no instance with its tag' },
   GL_MQ_FILTER_INVALID: { status: 400, meaning: 'a name cannot be used safely in a RocketMQ subscription' },

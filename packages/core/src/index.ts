@@ -119,5 +119,14 @@ export {
 } from './rollout-machine.js';
 export { type Candidates, selectCandidates, type Tagged } from './select-candidates.js';
 export { bucketOf, stableHash } from './stable-hash.js';
-export { assertTag, isValidTag, TAG_PATTERN, TAG_RULE } from './tag.js';
+export {
+  assertTag,
+  BASELINE_TAG,
+  isReservedTag,
+  isValidTag,
+  metricTag,
+  RESERVED_TAG_RULE,
+  TAG_PATTERN,
+  TAG_RULE,
+} from './tag.js';
 export { createTagPolicies, defaultTagPolicy, type Fallback, type TagPolicy } from './tag-policy.js';

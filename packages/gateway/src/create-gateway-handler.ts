@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Agent, extractTag, IDEMPOTENT_METHODS } from '@graylane/agent';
+import { type Agent, extractTag, httpCodeClass, IDEMPOTENT_METHODS } from '@graylane/agent';
 import { createRequestView, type GatewayRoute, GraylaneError } from '@graylane/core';
 import type { Dispatcher } from 'undici';
 import { sendError, upstreamError } from './gateway-error.js';
@@ -72,7 +72,11 @@ export function createGatewayHandler(agent: Agent, pools: UpstreamPools): Handle
     const record = (failed: boolean) => {
       if (recorded) return;
       recorded = true;
-      agent.recordInbound(performance.now() - started, failed || res.statusCode >= 500, laneTag);
+      agent.recordInbound(
+        performance.now() - started,
+        failed ? '5xx' : httpCodeClass(res.statusCode),
+        laneTag,
+      );
     };
     try {
       const { path, search } = targetOf(req.url ?? '');

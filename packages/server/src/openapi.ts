@@ -155,7 +155,16 @@ export function openapiDocument(): Record<string, unknown> {
     role: 'admin, viewer',
   });
   add('get', '/v1/namespaces/{ns}/apps/{app}/metrics', {
-    summary: 'QPS, error rate and latency trend by tag (query window=5m|1h|24h|7d)',
+    summary: 'QPS, error rate, latency and message trend by tag (query window=5m|1h|24h|7d)',
+    role: 'admin, viewer',
+  });
+  add('get', '/v1/namespaces/{ns}/lane-map', {
+    summary:
+      'Caller → callee edges of every lane, with the tag reached, rate and errors (query windowSeconds=30)',
+    role: 'admin, viewer',
+  });
+  add('get', '/v1/namespaces/{ns}/message-rates', {
+    summary: 'Messages produced and consumed per second, by app and tag (query windowSeconds=30)',
     role: 'admin, viewer',
   });
   add('post', '/v1/namespaces/{ns}/instances', {

@@ -12,6 +12,7 @@ import { createConsoleHandler, isConsoleRequest } from './http/serve-console.js'
 import { createConfigHub } from './hub/create-config-hub.js';
 import { createMetrics } from './metrics/create-metrics.js';
 import { createLaneLeaks } from './metrics/lane-leaks.js';
+import { createProcessMetrics } from './metrics/process-metrics.js';
 import { prometheusText } from './metrics/prometheus-text.js';
 import { openapiDocument } from './openapi.js';
 import { createRegistry } from './registry/create-registry.js';
@@ -87,6 +88,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     watchBuffer: options.watchBufferBytes,
     log,
   };
+  const processMetrics = createProcessMetrics();
   const router = createRouter();
   const streams = new Set<() => void>();
   resourceRoutes(router, app);
@@ -102,12 +104,8 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://control-plane');
     if (req.method === 'GET' && url.pathname === '/metrics') {
-      sendText(
-        res,
-        200,
-        prometheusText(app.metrics.totals, hub) + app.laneLeaks.prometheus(),
-        'text/plain; version=0.0.4; charset=utf-8',
-      );
+      const text = prometheusText(app.metrics.totals, hub, processMetrics) + app.laneLeaks.prometheus();
+      sendText(res, 200, text, 'text/plain; version=0.0.4; charset=utf-8');
       return;
     }
     if (isConsoleRequest(req.method, url.pathname)) return serveConsole(req, res, url.pathname);
@@ -202,6 +200,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
         clearTimeout(force);
         await app.registry.close();
         await app.metrics.close();
+        processMetrics.stop();
         await store.close();
       })();
       return closing;

@@ -317,33 +317,59 @@ export function controlPlaneCases(makeFixture: () => Promise<StoreFixture>): voi
   });
 
   describe('metrics', () => {
-    it('turns reported counters into a QPS, error and latency trend per tag, and Prometheus text', async () => {
-      const at = Date.now();
-      const report = (tag: string, requests: number, errors: number) =>
-        call('POST', '/v1/namespaces/default/metrics', {
-          instanceId: `m-${tag || 'base'}`,
-          app: 'metered',
-          tag,
-          at,
-          intervalMs: 2000,
-          requests,
-          errors,
-          latencyBucketsMs: [10, 100, 1000],
-          // Gray: 5% of requests between 10 and 100 ms; baseline: every request under 10 ms.
-          latencyCounts: tag ? [requests - 10, 10, 0, 0] : [requests, 0, 0, 0],
-        });
-      expect((await report('gray', 200, 4)).status).toBe(204);
-      expect((await report('', 2000, 0)).status).toBe(204);
+    const BUCKETS = [0.01, 0.1, 1];
+    const histogram = (count: number, slow: number) => ({
+      count,
+      // The real sum: fast calls take 5 ms, slow ones 50 ms.
+      sumSeconds: (count - slow) * 0.005 + slow * 0.05,
+      counts: [count - slow, slow, 0, 0],
+    });
+    const report = (tag: string, extra: Record<string, unknown>) =>
+      call('POST', '/v1/namespaces/default/metrics', {
+        instanceId: `m-${tag || 'base'}`,
+        app: 'metered',
+        tag,
+        at: Date.now(),
+        intervalMs: 2000,
+        bucketsSeconds: BUCKETS,
+        inbound: [],
+        outbound: [],
+        messages: [],
+        ...extra,
+      });
+
+    it('turns reported counters into a QPS, error, latency and message trend per tag, and Prometheus text', async () => {
+      const gray = await report('gray', {
+        inbound: [
+          { tag: 'gray', codeClass: '2xx', ...histogram(196, 10) },
+          { tag: 'gray', codeClass: '5xx', ...histogram(4, 0) },
+        ],
+        messages: [
+          { tag: 'gray', direction: 'produced', system: 'rocketmq', count: 30 },
+          { tag: 'gray', direction: 'consumed', system: 'kafka', count: 12 },
+        ],
+        runtime: {
+          heapUsedBytes: 1000,
+          heapTotalBytes: 2000,
+          rssBytes: 3000,
+          eventLoopLagSeconds: 0.002,
+          eventLoopLagP99Seconds: 0.01,
+        },
+      });
+      expect(gray.status).toBe(204);
+      expect(
+        (await report('', { inbound: [{ tag: '', codeClass: '2xx', ...histogram(2000, 0) }] })).status,
+      ).toBe(204);
       const trend = await call('GET', '/v1/namespaces/default/apps/metered/metrics?window=5m');
       expect(trend.body.step).toBe(1000);
       const byTag = Object.fromEntries(trend.body.series.map((s: { tag: string }) => [s.tag, s]));
-      const busy = (tag: string) =>
-        byTag[tag].points.filter((p: { qps: number }) => p.qps > 0) as Array<{
-          qps: number;
-          errorRate: number;
-          p99: number;
-        }>;
-      expect(busy('gray').reduce((sum, p) => sum + p.qps, 0)).toBeCloseTo(200, 5);
+      type Point = { qps: number; errorRate: number; p99: number; produced: number; consumed: number };
+      const busy = (tag: string) => byTag[tag].points.filter((p: Point) => p.qps > 0) as Point[];
+      const total = (tag: string, f: (p: Point) => number) =>
+        (byTag[tag].points as Point[]).reduce((sum, p) => sum + f(p), 0);
+      expect(total('gray', (p) => p.qps)).toBeCloseTo(200, 5);
+      expect(total('gray', (p) => p.produced)).toBeCloseTo(30, 5);
+      expect(total('gray', (p) => p.consumed)).toBeCloseTo(12, 5);
       expect(busy('gray')[0]!.errorRate).toBeCloseTo(0.02, 5);
       // The histogram interpolates inside a bucket, and a report may be split over
       // two seconds: assert the bucket the p99 lies in, not a value on its edge.
@@ -354,11 +380,103 @@ export function controlPlaneCases(makeFixture: () => Promise<StoreFixture>): voi
       expect(byTag.gray.points.length).toBeGreaterThanOrEqual(300);
       const hour = await call('GET', '/v1/namespaces/default/apps/metered/metrics?window=7d');
       expect(hour.body.step).toBe(3_600_000);
+
       const prom = await fetch(`${server.url}/metrics`).then((r) => r.text());
-      expect(prom).toContain('graylane_requests_total{namespace="default",app="metered",tag="gray"} 200');
+      const l = (tag: string) => `namespace="default",app="metered",tag="${tag}"`;
+      expect(prom).toContain(`graylane_requests_total{${l('gray')},code_class="2xx"} 196`);
+      expect(prom).toContain(`graylane_requests_total{${l('gray')},code_class="5xx"} 4`);
+      expect(prom).toContain(`graylane_requests_total{${l('baseline')},code_class="2xx"} 2000`);
+      expect(prom).toContain(`graylane_request_duration_seconds_bucket{${l('baseline')},le="+Inf"} 2000`);
+      expect(prom).toContain(`graylane_request_duration_seconds_bucket{${l('gray')},le="0.01"} 190`);
+      expect(prom).toContain(`graylane_request_duration_seconds_count{${l('gray')}} 200`);
+      const sum = Number(prom.match(/graylane_request_duration_seconds_sum\{[^}]*tag="gray"\} (\S+)/)![1]);
+      expect(sum).toBeCloseTo(190 * 0.005 + 10 * 0.05, 9);
       expect(prom).toContain(
-        'graylane_request_duration_ms_bucket{namespace="default",app="metered",tag="",le="+Inf"} 2000',
+        `graylane_messages_total{${l('gray')},direction="produced",system="rocketmq"} 30`,
       );
+      expect(prom).toContain(`graylane_messages_total{${l('gray')},direction="consumed",system="kafka"} 12`);
+      expect(prom).toContain(
+        'graylane_instance_heap_used_bytes{namespace="default",app="metered",instance="m-gray"} 1000',
+      );
+      expect(prom).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
+      expect(prom).toMatch(/^nodejs_heap_size_used_bytes \d+/m);
+      expect(prom).not.toContain('tag=""');
+    });
+
+    it('maps the edges of each lane: in the lane, fallen back to the baseline, or leaked', async () => {
+      const edge = (
+        target: string,
+        tag: string,
+        targetTag: string,
+        fallback: boolean,
+        count: number,
+        errors = 0,
+      ) => ({
+        target,
+        tag,
+        targetTag,
+        fallback,
+        errors,
+        ...histogram(count, 0),
+      });
+      const sent = await report('gray', {
+        outbound: [
+          edge('edge-b', 'gray', 'gray', false, 60, 3),
+          edge('edge-c', 'gray', '', true, 30),
+          edge('edge-d', '', 'gray', false, 6),
+        ],
+      });
+      expect(sent.status).toBe(204);
+      type Edge = {
+        from: string;
+        to: string;
+        reached: string;
+        requests: number;
+        errors: number;
+        rate: number;
+      };
+      let lanes: Array<{ tag: string; edges: Edge[] }> = [];
+      // The report's interval ends now; its last second counts once it is over.
+      for (let i = 0; i < 20; i++) {
+        lanes = (await call('GET', '/v1/namespaces/default/lane-map?windowSeconds=60')).body.lanes;
+        const all = lanes.flatMap((x) => x.edges).filter((e) => e.from === 'metered');
+        if (all.reduce((n, e) => n + e.requests, 0) >= 95.99) break;
+        await sleep(200);
+      }
+      const find = (tag: string, to: string) =>
+        lanes.find((x) => x.tag === tag)?.edges.find((e) => e.to === to);
+      expect(find('gray', 'edge-b')).toMatchObject({
+        from: 'metered',
+        reached: 'lane',
+        requests: 60,
+        errors: 3,
+        rate: 1,
+      });
+      expect(find('gray', 'edge-c')).toMatchObject({ reached: 'fallback', requests: 30 });
+      expect(find('', 'edge-d')).toMatchObject({ reached: 'leak', requests: 6 });
+      const prom = await fetch(`${server.url}/metrics`).then((r) => r.text());
+      expect(prom).toContain(
+        'graylane_outbound_requests_total{namespace="default",app="metered",target="edge-c",tag="gray",target_tag="baseline",fallback="true"} 30',
+      );
+      expect(prom).toContain(
+        'graylane_outbound_errors_total{namespace="default",app="metered",target="edge-b",tag="gray",target_tag="gray",fallback="false"} 3',
+      );
+      expect(prom).toMatch(
+        /graylane_outbound_request_duration_seconds_count\{[^}]*target="edge-b"[^}]*\} 60/,
+      );
+    });
+
+    it('refuses a report whose histogram does not match its buckets, and the reserved tag baseline', async () => {
+      const bad = await report('gray', {
+        inbound: [{ tag: 'gray', codeClass: '2xx', count: 1, sumSeconds: 0, counts: [1] }],
+      });
+      expect([bad.status, bad.body.error.code]).toEqual([400, 'GL_BAD_REQUEST']);
+      const reserved = await call(
+        'POST',
+        '/v1/namespaces/default/instances',
+        beat('r1', 'metered', 'baseline'),
+      );
+      expect([reserved.status, reserved.body.error.code]).toEqual([400, 'GL_TAG_RESERVED']);
     });
   });
 

@@ -2,6 +2,7 @@ import { createRequestView } from '@graylane/core/runtime';
 import type * as grpc from '@grpc/grpc-js';
 import type { Agent } from '../create-agent.js';
 import { runInLane } from '../lane-context.js';
+import { grpcCodeClass } from '../metrics-recorder.js';
 import { extractTag } from '../tag-carrier.js';
 import { createLaneChannel } from './grpc-lane-channel.js';
 import { patchMethod } from './patch-method.js';
@@ -80,6 +81,29 @@ function tagOf(agent: Agent, path: string, metadata: grpc.Metadata): string {
   return coloured ?? '';
 }
 
+type StreamCall = {
+  once(event: string, listener: () => void): unknown;
+  pendingStatus?: { code?: number };
+};
+
+/**
+ * Server-streaming and bidi calls have no callback: the call is a stream that ends
+ * with `finish` once the status is sent (grpc-js keeps it in `pendingStatus`), or
+ * `cancelled` when the client went away.
+ */
+function observeStream(agent: Agent, call: unknown, start: number): void {
+  const stream = call as StreamCall;
+  if (typeof stream.once !== 'function') return;
+  let done = false;
+  const record = (code: number) => {
+    if (done) return;
+    done = true;
+    agent.recordInbound(performance.now() - start, grpcCodeClass(code));
+  };
+  stream.once('finish', () => record(stream.pendingStatus?.code ?? 0));
+  stream.once('cancelled', () => record(1));
+}
+
 /**
  * gRPC (`@grpc/grpc-js`): server handlers run in the lane of the call's metadata
  * (or of the entry rules), bound ports are reported, and client calls are routed
@@ -100,11 +124,13 @@ export function instrumentGrpc(g: Grpc, agent: Agent): () => void {
               tag = tagOf(agent, name, call.metadata);
               const callback = args[0];
               if (typeof callback === 'function') {
-                args[0] = (error: unknown, ...more: unknown[]) => {
-                  agent.recordInbound(performance.now() - start, error != null);
+                args[0] = (error: { code?: number } | null | undefined, ...more: unknown[]) => {
+                  // An error without a code is what grpc-js sends as UNKNOWN (2).
+                  const code = error == null ? 0 : (error.code ?? 2);
+                  agent.recordInbound(performance.now() - start, grpcCodeClass(code));
                   return (callback as AnyHandler)(error, ...more);
                 };
-              }
+              } else observeStream(agent, call, start);
             } catch (error) {
               agent.log.once(
                 'GL_INTERNAL',

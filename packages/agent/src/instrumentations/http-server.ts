@@ -4,6 +4,7 @@ import { createRequestView } from '@graylane/core/runtime';
 import { httpModule, httpsModule } from '../builtins.js';
 import type { Agent } from '../create-agent.js';
 import { currentTag, runInLane } from '../lane-context.js';
+import { httpCodeClass } from '../metrics-recorder.js';
 import { otelActive, tagActiveSpan } from '../otel-span.js';
 import { extractTag } from '../tag-carrier.js';
 import { patchMethod } from './patch-method.js';
@@ -86,7 +87,7 @@ function laneOf(agent: Agent, req: http.IncomingMessage): string | undefined {
 
 function observe(agent: Agent, res: http.ServerResponse): void {
   const start = performance.now();
-  res.once('finish', () => agent.recordInbound(performance.now() - start, res.statusCode >= 500));
+  res.once('finish', () => agent.recordInbound(performance.now() - start, httpCodeClass(res.statusCode)));
 }
 
 function noteListening(agent: Agent, server: http.Server): void {

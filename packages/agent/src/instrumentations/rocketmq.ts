@@ -201,12 +201,20 @@ export function instrumentRocketMQ(exports: unknown, agent: Agent): () => void {
   undo.push(
     patchMethod(mq.Producer.prototype, 'send', (original) => {
       return function send(this: unknown, ...args: unknown[]) {
+        const laneTag = currentTag() || tag;
         try {
           args[0] = taggedMessage(args[0] as MessageOptionsLike);
         } catch (error) {
           fail('send', error);
         }
-        return original.apply(this, args);
+        const sent = original.apply(this, args) as unknown;
+        // Counted once the broker took it; the app still gets the original promise and its errors.
+        if (sent instanceof Promise)
+          sent.then(
+            () => agent.recordMessage({ system: 'rocketmq', direction: 'produced', tag: laneTag }),
+            () => {},
+          );
+        return sent;
       };
     }),
   );
@@ -337,9 +345,13 @@ export function instrumentRocketMQ(exports: unknown, agent: Agent): () => void {
           if (!Array.isArray(messages)) return messages;
           if (group !== undefined) for (const m of messages) messageGroups.set(m, group);
           const selection = requestSelections.get(args[0] as object);
-          if (selection === undefined || messages.length === 0) return messages;
+          if (selection === undefined || messages.length === 0) {
+            countConsumed(messages);
+            return messages;
+          }
           const { accept } = clientFilter(selection.selector);
           const kept = messages.filter((m) => accept(m));
+          countConsumed(kept);
           for (const m of messages) {
             if (kept.includes(m)) continue;
             this.ackMessage(m).catch((error: unknown) =>
@@ -381,6 +393,15 @@ export function instrumentRocketMQ(exports: unknown, agent: Agent): () => void {
   undo.push(
     patchMethod(mq.PushConsumer.prototype, 'wrapForwardMessageToDeadLetterQueueRequest', inGroupOfMessage),
   );
+
+  /** Consumed messages by lane: the message's `graylane_tag`, the baseline without one. */
+  function countConsumed(messages: readonly MessageViewLike[]): void {
+    for (const m of messages) {
+      const value = propertyOf(m, TAG_PROPERTY);
+      const laneTag = value !== undefined && isValidTag(value) ? value : '';
+      agent.recordMessage({ system: 'rocketmq', direction: 'consumed', tag: laneTag });
+    }
+  }
 
   /** The lane a received message belongs to, or undefined when grayscale leaves it alone. */
   function laneOf(message: MessageViewLike): string | undefined {

@@ -88,9 +88,9 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, what = 
     message: i.message,
   }));
   const first = issues[0]!;
-  const code = result.error.issues.some((i) => i.path.at(-1) === 'tag' && i.code !== 'invalid_type')
-    ? 'GL_TAG_INVALID'
-    : 'GL_BAD_REQUEST';
+  const tagIssue = result.error.issues.find((i) => i.path.at(-1) === 'tag' && i.code !== 'invalid_type');
+  const reserved = tagIssue?.code === 'custom' && tagIssue.params?.code === 'GL_TAG_RESERVED';
+  const code = tagIssue ? (reserved ? 'GL_TAG_RESERVED' : 'GL_TAG_INVALID') : 'GL_BAD_REQUEST';
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
   throw new GraylaneError(code, `${what}${first.path ? ` at ${first.path}` : ''}: ${first.message}${more}`, {
     issues,

@@ -1,4 +1,4 @@
-import { nameSchema, TAG_PATTERN, TAG_RULE } from '@graylane/core';
+import { isReservedTag, nameSchema, RESERVED_TAG_RULE, TAG_PATTERN, TAG_RULE } from '@graylane/core';
 import { z } from 'zod';
 
 const port = z.number().int().min(1).max(65535);
@@ -11,7 +11,8 @@ const consumerGroups = z.array(z.string().min(1).max(255)).max(100);
 /** The tag check is core's; '' is the baseline. */
 export const instanceTagSchema = z
   .string()
-  .refine((t) => t === '' || TAG_PATTERN.test(t), { message: `a tag is "" (baseline) or uses ${TAG_RULE}` });
+  .refine((t) => t === '' || TAG_PATTERN.test(t), { message: `a tag is "" (baseline) or uses ${TAG_RULE}` })
+  .refine((t) => !isReservedTag(t), { message: RESERVED_TAG_RULE, params: { code: 'GL_TAG_RESERVED' } });
 
 export const registerBodySchema = z.strictObject({
   id: z

@@ -100,4 +100,17 @@ export function adminRoutes(router: ReturnType<typeof createRouter>, app: Server
     const trend = await app.metrics.trend(namespaceParam(ctx.params), ctx.params.app!, window as TrendWindow);
     return { status: 200, body: trend };
   });
+
+  router.add('GET', '/v1/namespaces/{ns}/lane-map', 'read', async (ctx) => {
+    const windowSeconds = Math.max(1, intParam(ctx.query, 'windowSeconds', 30, 3600)!);
+    return { status: 200, body: await app.metrics.laneMap(namespaceParam(ctx.params), windowSeconds * 1000) };
+  });
+
+  router.add('GET', '/v1/namespaces/{ns}/message-rates', 'read', async (ctx) => {
+    const windowSeconds = Math.max(1, intParam(ctx.query, 'windowSeconds', 30, 3600)!);
+    return {
+      status: 200,
+      body: await app.metrics.messageRates(namespaceParam(ctx.params), windowSeconds * 1000),
+    };
+  });
 }

@@ -31,6 +31,16 @@ function statements(dialect: SqlDb['dialect']): string[] {
     `CREATE TABLE IF NOT EXISTS metric_points (namespace text NOT NULL, app text NOT NULL, tag text NOT NULL,
       res text NOT NULL, t bigint NOT NULL, requests double precision NOT NULL DEFAULT 0,
       errors double precision NOT NULL DEFAULT 0, ${counts}, PRIMARY KEY (namespace, app, res, t, tag))`,
+    // The edges of the lanes: calls from app (in lane tag) to target, by the tag they reached.
+    `CREATE TABLE IF NOT EXISTS edge_points (namespace text NOT NULL, app text NOT NULL, tag text NOT NULL,
+      target text NOT NULL, target_tag text NOT NULL, fallback integer NOT NULL, res text NOT NULL,
+      t bigint NOT NULL, requests double precision NOT NULL DEFAULT 0,
+      errors double precision NOT NULL DEFAULT 0, ${counts},
+      PRIMARY KEY (namespace, res, t, app, tag, target, target_tag, fallback))`,
+    `CREATE TABLE IF NOT EXISTS message_points (namespace text NOT NULL, app text NOT NULL, tag text NOT NULL,
+      direction text NOT NULL, system text NOT NULL, res text NOT NULL, t bigint NOT NULL,
+      count double precision NOT NULL DEFAULT 0,
+      PRIMARY KEY (namespace, app, res, t, tag, direction, system))`,
   ];
 }
 

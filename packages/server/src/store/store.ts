@@ -79,6 +79,39 @@ export interface MetricRow {
   counts: number[];
 }
 
+/** One time bucket of the calls from `app` in lane `tag` to `target`, by the tag they reached. */
+export interface EdgeRow {
+  namespace: string;
+  app: string;
+  tag: string;
+  target: string;
+  targetTag: string;
+  fallback: boolean;
+  res: 's' | 'm';
+  t: number;
+  requests: number;
+  errors: number;
+  counts: number[];
+}
+
+/** One time bucket of messages an app produced or consumed in lane `tag`. */
+export interface MessageRow {
+  namespace: string;
+  app: string;
+  tag: string;
+  direction: string;
+  system: string;
+  res: 's' | 'm';
+  t: number;
+  count: number;
+}
+
+export interface MetricBatch {
+  points: MetricRow[];
+  edges: EdgeRow[];
+  messages: MessageRow[];
+}
+
 /**
  * Everything the control plane keeps. Every mutation runs in one transaction that
  * also advances the namespace version, records the change for watchers and
@@ -165,8 +198,25 @@ export interface Store {
    */
   deleteToken(name: string, actor: string, allowLastAdmin?: boolean): Promise<boolean>;
 
-  addMetrics(rows: MetricRow[]): Promise<void>;
-  queryMetrics(namespace: string, app: string, res: 's' | 'm', from: number): Promise<MetricRow[]>;
+  /** Adds (never replaces) a batch of metric buckets, in one transaction. */
+  addMetrics(batch: MetricBatch): Promise<void>;
+  /** Inbound buckets of one app from `from` (inclusive) to `to` (exclusive, default: no end). */
+  queryMetrics(
+    namespace: string,
+    app: string,
+    res: 's' | 'm',
+    from: number,
+    to?: number,
+  ): Promise<MetricRow[]>;
+  /** Edge buckets of every app of the namespace from `from`. */
+  queryEdges(namespace: string, res: 's' | 'm', from: number): Promise<EdgeRow[]>;
+  /** Message buckets from `from`, of one app or (without `app`) of every app. */
+  queryMessages(
+    namespace: string,
+    app: string | undefined,
+    res: 's' | 'm',
+    from: number,
+  ): Promise<MessageRow[]>;
   /** Drops changes and metric points past their retention, and audit entries older than `auditRetentionMs` (0 keeps them). */
   prune(now: number, auditRetentionMs?: number): Promise<void>;
 
