@@ -63,10 +63,11 @@ describe('the prometheus analysis provider against a real Prometheus', () => {
       tag,
       at: Date.now(),
       intervalMs: 1000,
-      requests,
-      errors,
-      latencyBucketsMs: [10],
-      latencyCounts: [requests, 0],
+      bucketsSeconds: [0.01],
+      inbound: [
+        { tag, codeClass: '2xx', count: requests - errors, sumSeconds: 0, counts: [requests - errors, 0] },
+        { tag, codeClass: '5xx', count: errors, sumSeconds: 0, counts: [errors, 0] },
+      ],
     });
   const status = async (ns: string) =>
     (await api(cp.url)('GET', `/v1/namespaces/${ns}/rollouts/gray`)).body.status;
@@ -89,7 +90,7 @@ describe('the prometheus analysis provider against a real Prometheus', () => {
 
   it('aborts when the query goes past max, and says the value; a query without data is inconclusive', async () => {
     const ns = 'prom-bad';
-    const query = `sum(graylane_errors_total{namespace="${ns}",tag="gray"})`;
+    const query = `sum(graylane_requests_total{namespace="${ns}",tag="gray",code_class="5xx"})`;
     const metric = `{ name: prometheus, address: '${prometheus.url}', query: '${query}', max: 10 }`;
     expect((await api(cp.url)('POST', '/v1/apply', rollout(ns, metric))).status).toBe(200);
     // Nothing reported yet: the series does not exist, so the run cannot pass (nor fail).
