@@ -578,10 +578,8 @@ export function controlPlaneCases(makeFixture: () => Promise<StoreFixture>): voi
         tag: 'gray',
         at: Date.now(),
         intervalMs: 1000,
-        requests: 1,
-        errors: 0,
-        latencyBucketsMs: [10],
-        latencyCounts: [1, 0],
+        bucketsSeconds: [0.01],
+        inbound: [{ tag: 'gray', codeClass: '2xx', count: 1, sumSeconds: 0.001, counts: [1, 0] }],
       });
       expect(
         await forbidden(scoped('POST', '/v1/namespaces/default/metrics', metrics('spring-cloud-c'))),
