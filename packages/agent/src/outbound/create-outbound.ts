@@ -180,7 +180,13 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     begin(app, protocol, tag = currentContext().tag) {
       const state = deps.state();
       const first = pick(state, app, tag, protocol);
-      if (first === undefined) throw noInstance(state, app, tag, protocol);
+      if (first === undefined) {
+        // The app sees only the message (an `error` event, a rejected fetch, gRPC details):
+        // it carries the code so the cause can be looked up in docs/errors.md.
+        const error = noInstance(state, app, tag, protocol);
+        error.message = `${error.code}: ${error.message}`;
+        throw error;
+      }
       const started = performance.now();
       let instance = first;
       let tried: Set<string> | undefined;

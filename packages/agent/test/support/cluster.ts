@@ -1,44 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { type RunningServer, startServer } from '@graylane/server';
+import {
+  type Service as KitService,
+  lane as kitLane,
+  startService as startKitService,
+} from '@graylane/test-kit';
 
-export const ADMIN_TOKEN = 'test-admin-token';
+// The control plane, waiting and documents come from the test kit; this file keeps
+// the options of the agent's own fixtures (service.mjs/.cjs, frameworks, otel).
+export { ADMIN_TOKEN, type ControlPlane, startControlPlane, waitFor } from '@graylane/test-kit';
+
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
-
-export interface ControlPlane {
-  server: RunningServer;
-  url: string;
-  apply(yaml: string): Promise<void>;
-  close(): Promise<void>;
-}
-
-export async function startControlPlane(options: { instanceTtlMs?: number } = {}): Promise<ControlPlane> {
-  const server = await startServer({
-    ...options,
-    port: 0,
-    host: '127.0.0.1',
-    data: mkdtempSync(join(tmpdir(), 'graylane-cp-')),
-    adminToken: ADMIN_TOKEN,
-    log: () => {},
-  });
-  return {
-    server,
-    url: server.url,
-    async apply(yaml) {
-      const res = await fetch(`${server.url}/v1/apply`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/yaml' },
-        body: yaml,
-      });
-      if (!res.ok) throw new Error(`apply failed: ${res.status} ${await res.text()}`);
-    },
-    close: () => server.close(),
-  };
-}
 
 export interface ServiceOptions {
   app: string;
@@ -64,79 +38,35 @@ export interface ServiceOptions {
   startTimeoutMs?: number;
 }
 
-export interface Service {
+export interface Service extends Omit<KitService, 'options'> {
   options: ServiceOptions;
-  http: number;
-  grpc: number;
-  process: ChildProcess;
-  output: () => string;
-  /** SIGTERM, then waits for the process to exit. */
-  stop(): Promise<void>;
 }
 
 /** Starts a fixture service under the agent, in its own process, and waits until it listens. */
-export function startService(options: ServiceOptions): Promise<Service> {
+export async function startService(options: ServiceOptions): Promise<Service> {
   const esm = (options.module ?? 'esm') === 'esm';
-  const child = spawn(
-    options.node ?? process.execPath,
-    [
-      ...(options.preload?.before ?? []),
-      esm ? '--import' : '--require',
-      '@graylane/agent/register',
-      ...(options.preload?.after ?? []),
-      join(fixtures, options.script ?? (esm ? 'service.mjs' : 'service.cjs')),
-    ],
-    {
-      cwd: fixtures,
-      env: {
-        ...process.env,
-        APP: options.app,
-        NEXT: options.next ?? '',
-        TRANSPORT: options.transport ?? 'http',
-        FRAMEWORK: options.framework ?? 'node',
-        GRAYLANE_SERVER: options.server,
-        GRAYLANE_APP: options.app,
-        GRAYLANE_TAG: options.tag ?? '',
-        GRAYLANE_NAMESPACE: options.namespace,
-        GRAYLANE_TOKEN: ADMIN_TOKEN,
-        GRAYLANE_HOST: '127.0.0.1',
-        GRAYLANE_CACHE_DIR: options.cacheDir,
-        GRAYLANE_LOG_LEVEL: 'info',
-        BIND: options.bind ?? '',
-        ...options.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const started = await startKitService({
+    app: options.app,
+    tag: options.tag ?? '',
+    server: options.server,
+    namespace: options.namespace,
+    script: join(fixtures, options.script ?? (esm ? 'service.mjs' : 'service.cjs')),
+    cwd: fixtures,
+    module: esm ? 'esm' : 'cjs',
+    ...(options.node ? { node: options.node } : {}),
+    ...(options.preload?.before ? { nodeArgs: options.preload.before } : {}),
+    ...(options.preload?.after ? { afterAgentArgs: options.preload.after } : {}),
+    ...(options.startTimeoutMs ? { readyTimeoutMs: options.startTimeoutMs } : {}),
+    env: {
+      NEXT: options.next ?? '',
+      TRANSPORT: options.transport ?? 'http',
+      FRAMEWORK: options.framework ?? 'node',
+      GRAYLANE_CACHE_DIR: options.cacheDir,
+      BIND: options.bind ?? '',
+      ...options.env,
     },
-  );
-  let log = '';
-  child.stderr!.on('data', (c) => {
-    log += c;
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    const limit = options.startTimeoutMs ?? 20000;
-    const timer = setTimeout(
-      () => reject(new Error(`${options.app} did not start in ${limit / 1000} s:\n${log}`)),
-      limit,
-    );
-    child.once('exit', (code) => reject(new Error(`${options.app} exited with ${code}:\n${log}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (!line.startsWith('{')) return;
-      clearTimeout(timer);
-      const ready = JSON.parse(line) as { http: number; grpc: number };
-      resolve({
-        options,
-        http: ready.http,
-        grpc: ready.grpc,
-        process: child,
-        output: () => log,
-        async stop() {
-          if (child.exitCode === null) child.kill('SIGTERM');
-          await exited;
-        },
-      });
-    });
-  });
+  return { ...started, options };
 }
 
 export async function call(
@@ -149,22 +79,10 @@ export async function call(
   return { status: res.status, text: await res.text() };
 }
 
-/** Polls until `check` returns true; the last value is in the error when it never does. */
-export async function waitFor(what: string, check: () => Promise<unknown>, timeoutMs = 10000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    last = await check().catch((e) => e);
-    if (last === true) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what}: still not true after ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
-}
-
 export function cacheDir(): string {
   return mkdtempSync(join(tmpdir(), 'graylane-agent-cache-'));
 }
 
 export function lane(namespace: string, spec: Record<string, unknown>, name = 'gray'): string {
-  return JSON.stringify({ apiVersion: 'graylane.io/v1', kind: 'Lane', metadata: { name, namespace }, spec });
+  return JSON.stringify(kitLane(namespace, spec, name));
 }

@@ -4,65 +4,37 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunningServer, startServer } from '@graylane/server';
+import {
+  ADMIN_TOKEN,
+  type ControlPlane as KitControlPlane,
+  startControlPlane as startKitControlPlane,
+} from '@graylane/test-kit';
 import { request } from 'undici';
 import { type RunningGateway, startGateway } from '../../src/index.js';
 
-export const ADMIN_TOKEN = 'test-admin-token';
+// The control plane, waiting and documents come from the test kit; the upstreams
+// here are bare node:http servers the gateway proxies to.
+export { ADMIN_TOKEN, waitFor } from '@graylane/test-kit';
 
-export interface ControlPlane {
-  server: RunningServer;
-  url: string;
-  apply(doc: unknown): Promise<void>;
+export interface ControlPlane extends KitControlPlane {
   remove(namespace: string, kind: 'lanes' | 'gatewayroutes', name: string): Promise<void>;
   register(namespace: string, app: string, tag: string, port: number): Promise<string>;
-  close(): Promise<void>;
-}
-
-async function api(base: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text;
 }
 
 /** A real control plane on port 0; instances live a minute without heartbeats. */
 export async function startControlPlane(): Promise<ControlPlane> {
-  const server = await startServer({
-    port: 0,
-    host: '127.0.0.1',
-    data: mkdtempSync(join(tmpdir(), 'graylane-gw-cp-')),
-    adminToken: ADMIN_TOKEN,
-    instanceTtlMs: 60_000,
-    log: () => {},
-  });
-  let n = 0;
+  const cp = await startKitControlPlane({ instanceTtlMs: 60_000 });
   return {
-    server,
-    url: server.url,
-    async apply(doc) {
-      await api(server.url, 'POST', '/v1/apply', doc);
-    },
+    ...cp,
     async remove(namespace, kind, name) {
-      await api(server.url, 'DELETE', `/v1/namespaces/${namespace}/${kind}/${name}`);
-    },
-    async register(namespace, app, tag, port) {
-      const id = `${app}-${tag || 'base'}-${++n}`;
-      await api(server.url, 'POST', `/v1/namespaces/${namespace}/instances`, {
-        id,
-        app,
-        tag,
-        address: '127.0.0.1',
-        ports: { http: port },
-        protocols: ['http'],
+      const res = await fetch(`${cp.url}/v1/namespaces/${namespace}/${kind}/${name}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
       });
-      return id;
+      if (!res.ok) throw new Error(`DELETE ${kind}/${name}: ${res.status} ${await res.text()}`);
     },
-    close: () => server.close(),
+    register: (namespace, app, tag, port) =>
+      cp.register(namespace, { app, tag, address: '127.0.0.1', ports: { http: port } }),
   };
 }
 
@@ -118,19 +90,7 @@ export function gatewayOf(cp: ControlPlane, namespace: string): Promise<RunningG
   });
 }
 
-export const route = (namespace: string, name: string, spec: Record<string, unknown>) => ({
-  apiVersion: 'graylane.io/v1',
-  kind: 'GatewayRoute',
-  metadata: { name, namespace },
-  spec,
-});
-
-export const lane = (namespace: string, spec: Record<string, unknown>, name = 'gray') => ({
-  apiVersion: 'graylane.io/v1',
-  kind: 'Lane',
-  metadata: { name, namespace },
-  spec,
-});
+export { gatewayRoute as route, lane } from '@graylane/test-kit';
 
 export interface Answer {
   status: number;
@@ -160,20 +120,4 @@ export async function get(
     // not JSON: the test looks at `text`
   }
   return { status: res.statusCode, body, text };
-}
-
-/** Polls until `check` returns true; the last value is in the error when it never does. */
-export async function waitFor(
-  what: string,
-  check: () => Promise<unknown>,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    last = await check().catch((e) => String(e));
-    if (last === true) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${what}: still not true after ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
 }
