@@ -3,7 +3,7 @@ import { isGraylaneError } from '@graylane/core/runtime';
 import type { Dispatcher } from 'undici';
 import type { Agent } from '../create-agent.js';
 import { authority } from '../outbound/authority.js';
-import type { Hop } from '../outbound/create-outbound.js';
+import { forApplication, type Hop } from '../outbound/create-outbound.js';
 import { IDEMPOTENT_METHODS } from '../outbound/failure-kind.js';
 import { type AnyHeaders, headerValue, laneHeaders, withHeaders } from '../outbound/headers.js';
 
@@ -55,7 +55,7 @@ export class LaneDispatcher extends EventEmitter {
           hop = outbound.begin(app, 'http');
         } catch (error) {
           if (!isGraylaneError(error)) throw error;
-          queueMicrotask(() => handler.onError?.(error));
+          queueMicrotask(() => handler.onError?.(forApplication(error)));
           return true;
         }
         if (headerValue(next.headers as AnyHeaders, 'host') === undefined)

@@ -1,9 +1,9 @@
-import type { Instance } from '@graylane/core/runtime';
+import { type Instance, isGraylaneError } from '@graylane/core/runtime';
 import type * as grpc from '@grpc/grpc-js';
 import type { Agent } from '../create-agent.js';
 import { authority } from '../outbound/authority.js';
 import { withBaggageTag } from '../outbound/baggage.js';
-import type { Hop, TagFields } from '../outbound/create-outbound.js';
+import { forApplication, type Hop, type TagFields } from '../outbound/create-outbound.js';
 import { TAG_HEADER } from '../tag-carrier.js';
 import { idempotentPaths } from './grpc-idempotent.js';
 
@@ -55,7 +55,8 @@ export function createLaneChannel(g: Grpc, agent: Agent, original: grpc.Channel)
       const app = outbound.appOf(host);
       if (app !== undefined) hop = outbound.begin(app, 'grpc');
     } catch (error) {
-      return failedCall(g, (error as Error).message);
+      const e = error as Error;
+      return failedCall(g, isGraylaneError(e) ? forApplication(e).message : e.message);
     }
     const fields = outbound.tagFields(() => undefined);
     if (!hop) return withTag(original.createCall(...args), fields);

@@ -4,7 +4,7 @@ import { urlToHttpOptions } from 'node:url';
 import { type Instance, isGraylaneError } from '@graylane/core/runtime';
 import { httpModule, httpsModule } from '../builtins.js';
 import type { Agent } from '../create-agent.js';
-import type { Hop } from '../outbound/create-outbound.js';
+import { forApplication, type Hop } from '../outbound/create-outbound.js';
 import { IDEMPOTENT_METHODS } from '../outbound/failure-kind.js';
 import { type AnyHeaders, headerValue, laneHeaders, withHeaders } from '../outbound/headers.js';
 import { patchEsmCopies } from './esm-copies.js';
@@ -138,7 +138,7 @@ export function instrumentHttpClient(agent: Agent): () => void {
           try {
             hop = outbound.begin(app, 'http');
           } catch (error) {
-            if (isGraylaneError(error)) return failing(original, options, callback, error);
+            if (isGraylaneError(error)) return failing(original, options, callback, forApplication(error));
             throw error;
           }
           const { instance } = hop;

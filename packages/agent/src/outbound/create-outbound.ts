@@ -81,6 +81,15 @@ interface Lists {
 const ATTEMPTS = { connect: 3, reset: 2, other: 1 } as const;
 
 /**
+ * A routing error as the application gets it (an `error` event, a rejected fetch,
+ * gRPC details): apps log only the message, so it carries the code to look up in
+ * docs/errors.md.
+ */
+export function forApplication(error: GraylaneError): GraylaneError {
+  return new GraylaneError(error.code, `${error.code}: ${error.message}`, { cause: error.cause });
+}
+
+/**
  * The one outbound path: every adapter (node:http/https, undici/fetch, grpc-js, the
  * gateway) asks it where a call goes, what it carries and what to do when it fails.
  * A lane whose instances fail falls back at once (outlier detection), not when the
@@ -180,13 +189,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     begin(app, protocol, tag = currentContext().tag) {
       const state = deps.state();
       const first = pick(state, app, tag, protocol);
-      if (first === undefined) {
-        // The app sees only the message (an `error` event, a rejected fetch, gRPC details):
-        // it carries the code so the cause can be looked up in docs/errors.md.
-        const error = noInstance(state, app, tag, protocol);
-        error.message = `${error.code}: ${error.message}`;
-        throw error;
-      }
+      if (first === undefined) throw noInstance(state, app, tag, protocol);
       const started = performance.now();
       let instance = first;
       let tried: Set<string> | undefined;
