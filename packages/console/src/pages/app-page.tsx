@@ -4,6 +4,7 @@ import { DataTable } from '../components/data-table.js';
 import { LineChart } from '../components/line-chart.js';
 import { Async, Empty } from '../components/states.js';
 import { TagBadge } from '../components/tag-badge.js';
+import { laneLeakWarning } from '../lane-leak-warning.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
 import { formatMs, formatPercent, formatQps } from '../trend-stats.js';
@@ -35,7 +36,7 @@ export function AppPage(props: { app: string }) {
     5000,
     [base],
   );
-  const leaks = Object.entries(detail.data?.laneLeaks ?? {}).filter(([, n]) => n > 0);
+  const leakWarning = laneLeakWarning(detail.data?.laneLeaks);
 
   const series = (pick: (p: Trend['series'][number]['points'][number]) => number | null) =>
     (trend.data?.series ?? []).map((s) => ({
@@ -65,18 +66,9 @@ export function AppPage(props: { app: string }) {
           ))}
         </fieldset>
       </header>
-      {leaks.length > 0 && (
+      {leakWarning && (
         <div className="state warning" role="alert">
-          <strong>Lane leak.</strong>{' '}
-          {leaks
-            .map(
-              ([tag, n]) =>
-                `${n} request${n === 1 ? '' : 's'} reached ${tag ? `"${tag}"` : 'baseline'} instances`,
-            )
-            .join('; ')}{' '}
-          that their lane should not reach (GL_LANE_LEAK). Something other than Graylane routed them, often a
-          Kubernetes Service that selects gray pods: make each Service select only baseline pods
-          (docs/kubernetes.md).
+          <strong>Lane leak.</strong> {leakWarning}
         </div>
       )}
       <Async what="traffic" {...trend}>
