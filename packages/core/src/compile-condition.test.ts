@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileCondition, compileMatch } from './compile-condition.js';
 import type { Condition } from './conditions.js';
+import { regexLimits } from './regex-limits.js';
 import { createRequestView } from './request-view.js';
 import { bucketOf } from './stable-hash.js';
 
@@ -71,9 +72,21 @@ describe('each operator', () => {
   });
 
   it('regex runs in linear time on input that makes backtracking engines explode', () => {
-    const evil = createRequestView({ headers: { 'x-a': `${'a'.repeat(50000)}!` } });
+    const evil = createRequestView({ headers: { 'x-a': `${'a'.repeat(500)}!${'a'.repeat(50000)}` } });
     const p = compileCondition({ source: 'header', name: 'x-a', op: 'regex', value: '^(a+)+$' });
     expect(p(evil)).toBe(false);
+  });
+
+  it('regex looks only at the first 512 characters of a value, which then end where $ matches', () => {
+    const at = (value: string, pattern: string) =>
+      compileCondition({ source: 'header', name: 'x-a', op: 'regex', value: pattern })(
+        createRequestView({ headers: { 'x-a': value } }),
+      );
+    const long = `${'a'.repeat(regexLimits.matchedPrefix - 1)}x${'y'.repeat(100)}`;
+    expect(at(long, 'x$')).toBe(true);
+    expect(at(long, 'y')).toBe(false);
+    expect(at(`${'a'.repeat(regexLimits.matchedPrefix)}needle`, 'needle')).toBe(false);
+    expect(at(`${'a'.repeat(100)}needle`, 'needle')).toBe(true);
   });
 
   it('gt, ge, lt and le compare numbers and reject non-numbers', () => {

@@ -1,4 +1,5 @@
 import type { Condition, MatchNode } from './conditions.js';
+import { matchedPart } from './regex-limits.js';
 import type { RequestView } from './request-view.js';
 import { bucketOf } from './stable-hash.js';
 
@@ -69,10 +70,15 @@ function valueTest(c: Condition, fold: (s: string) => string): (value: string) =
       // Values that regexes look at (user agents, versions, tenants) repeat a lot;
       // remembering the last few hundred answers skips the engine for most requests.
       const memo = new Map<string, boolean>();
-      return (v) => {
+      return (value) => {
+        // Only the beginning of a long value is looked at, so a 50 kB header costs what 1 kB does.
+        const v = matchedPart(value);
         let hit = memo.get(v);
         if (hit === undefined) {
-          hit = re.test(v);
+          // find() runs RE2's backtracker or NFA, whose cost is bounded by program size
+          // times text length; test() would try re2js's lazy DFA first, which on hostile
+          // patterns builds a new state per character, several times slower.
+          hit = re.matcher(v).find();
           if (v.length <= MEMO_MAX_LENGTH) {
             if (memo.size >= MEMO_ENTRIES) memo.clear();
             memo.set(v, hit);

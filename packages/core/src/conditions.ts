@@ -1,5 +1,6 @@
 import { RE2JS } from 're2js';
 import { z } from 'zod';
+import { regexLimits } from './regex-limits.js';
 
 /** Where a condition reads its value from in a request. */
 export const conditionSources = ['header', 'cookie', 'query', 'path', 'method', 'host', 'metadata'] as const;
@@ -66,10 +67,14 @@ export const conditionSchema = z
       fail('value', `op "${c.op}" needs a value`);
     }
     if (c.op === 'regex' && c.value !== undefined) {
-      try {
-        RE2JS.compile(String(c.value));
-      } catch (error) {
-        fail('value', `not a valid RE2 regular expression: ${(error as Error).message}`);
+      const size = regexProgramSize(c);
+      if (typeof size === 'string') fail('value', `not a valid RE2 regular expression: ${size}`);
+      else if (size > regexLimits.maxProgramSize) {
+        fail(
+          'value',
+          `the regular expression compiles to ${size} instructions, more than the ${regexLimits.maxProgramSize} a rule may use: ` +
+            'use smaller repeat counts (each copy of {1,50} counts) or split it into several conditions',
+        );
       }
     }
     if ((c.op === 'in' || c.op === 'not_in') && (c.values === undefined || c.values.length === 0)) {
@@ -92,6 +97,15 @@ export const conditionSchema = z
       }
     }
   });
+
+/** The RE2 program size of a regex condition (as the agent compiles it), or why it does not compile. */
+export function regexProgramSize(c: Pick<Condition, 'value' | 'ignoreCase'>): number | string {
+  try {
+    return RE2JS.compile(String(c.value), c.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0).programSize();
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
 
 function isGroupShape(value: unknown): boolean {
   return typeof value === 'object' && value !== null && ('all' in value || 'any' in value);

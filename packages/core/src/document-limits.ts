@@ -10,7 +10,7 @@ export const documentLimits = {
   /** Objects and arrays nested inside one another, anywhere in a document. */
   maxDepth: 100,
   /** Conditions and groups in one document's match trees together. */
-  maxMatchNodes: 256,
+  maxMatchNodes: 64,
   /** YAML aliases (`*name`) in one text. */
   maxAliases: 100,
   /** Default size of one stored resource, as JSON (the server's `--max-resource-size`). */

@@ -278,3 +278,58 @@ spec: { tag: gray, entry: { apps: [a], match: ${match} } }
     expect(failure('\ud800').code).toBe('GL_DOCUMENT_INVALID');
   });
 });
+
+describe('regex conditions are bounded when applied', () => {
+  const laneWith = (...patterns: string[]) => `
+apiVersion: graylane.io/v1
+kind: Lane
+metadata: { name: gray }
+spec:
+  tag: gray
+  entry:
+    apps: [a]
+    match:
+      any:
+${patterns.map((p, i) => `        - { source: header, name: h${i}, op: regex, value: ${JSON.stringify(p)} }`).join('\n')}
+`;
+
+  it('refuses [\\s\\S]{1,999} three times in a row with GL_RULE_INVALID naming the field', () => {
+    const error = failure(laneWith('[\\s\\S]{1,999}[\\s\\S]{1,999}[\\s\\S]{1,999}'));
+    expect(error.code).toBe('GL_RULE_INVALID');
+    expect(error.issues[0]?.path).toBe('spec.entry.match.any.0.value');
+    expect(error.message).toMatch(/compiles to \d+ instructions, more than the 100/);
+  });
+
+  it('counts case folding and each repeated copy in the program size', () => {
+    expect(failure(laneWith('[a-z]{1,60}')).code).toBe('GL_RULE_INVALID');
+    expect(parseDocuments(laneWith('[a-z]{1,40}'))).toHaveLength(1);
+  });
+
+  it('refuses a lane whose regexes together are over the budget, though each alone fits', () => {
+    const pattern = '[a-z]{1,30}'; // about 60 each
+    expect(parseDocuments(laneWith(pattern))).toHaveLength(1);
+    const error = failure(laneWith(pattern, pattern));
+    expect(error.code).toBe('GL_RULE_INVALID');
+    expect(error.message).toMatch(/of one lane compile to \d+ instructions together/);
+  });
+
+  it('accepts the patterns people write: versions, UUIDs, user agents, tenant lists', () => {
+    for (const p of [
+      '(iPhone|Android) 1[4-9]',
+      '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+      '^v?\\d+\\.\\d+\\.\\d+(-beta\\.\\d+)?$',
+      '^(tenant-alpha|tenant-beta|tenant-gamma|tenant-delta|tenant-epsilon)$',
+    ]) {
+      expect(parseDocuments(laneWith(p)), p).toHaveLength(1);
+    }
+  });
+
+  it('refuses more than 64 conditions and groups in one document', () => {
+    const conditions = Array.from({ length: 64 }, () => '{ source: method, op: eq, value: GET }').join(', ');
+    const error = failure(
+      `apiVersion: graylane.io/v1\nkind: Lane\nmetadata: { name: g }\nspec: { tag: g, entry: { apps: [a], match: { any: [${conditions}] } } }\n`,
+    );
+    expect(error.code).toBe('GL_RULE_INVALID');
+    expect(error.message).toMatch(/at most 64 match conditions/);
+  });
+});

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { API_VERSION, DEFAULT_NAMESPACE } from './api-version.js';
-import { conditionSources, matchGroupSchema } from './conditions.js';
+import { conditionSources, type MatchNode, matchGroupSchema, regexProgramSize } from './conditions.js';
 import { nameSchema, namespaceSchema, tagSchema } from './names.js';
+import { regexLimits } from './regex-limits.js';
 import { rolloutSpecSchema } from './rollout.js';
 
 export { API_VERSION, DEFAULT_NAMESPACE, nameSchema, namespaceSchema, tagSchema };
@@ -28,10 +29,29 @@ export const laneSpecSchema = z.strictObject({
     })
     // An entry with neither conditions nor a weight is valid only while a Rollout
     // drives the lane: that is checked across documents (lane-entry-issues.ts).
+    .superRefine((entry, ctx) => {
+      // One request may run every regex of a lane: their sizes together bound its cost.
+      const total = entry.match ? laneProgramSize(entry.match) : 0;
+      if (total > regexLimits.maxLaneProgramSize) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['match'],
+          message: `the regular expressions of one lane compile to ${total} instructions together, more than ${regexLimits.maxLaneProgramSize}: use fewer or smaller patterns`,
+        });
+      }
+    })
     .optional(),
   propagation: z.boolean().default(true),
   fallback: z.enum(['baseline', 'strict']).default('baseline'),
 });
+
+function laneProgramSize(node: MatchNode): number {
+  if ('all' in node) return node.all.reduce((sum, n) => sum + laneProgramSize(n), 0);
+  if ('any' in node) return node.any.reduce((sum, n) => sum + laneProgramSize(n), 0);
+  if (node.op !== 'regex') return 0;
+  const size = regexProgramSize(node);
+  return typeof size === 'number' ? size : 0;
+}
 
 export const messageGrayscaleSpecSchema = z.strictObject({
   enabled: z.boolean().default(true),
