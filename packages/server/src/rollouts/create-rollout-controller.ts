@@ -13,7 +13,6 @@ import {
 } from '@graylane/core';
 import type { ServerContext } from '../server-context.js';
 import { queryPrometheus } from './query-prometheus.js';
-import { readTagFigures } from './read-tag-figures.js';
 import { sendWebhooks } from './send-webhooks.js';
 
 export interface RolloutControllerOptions {
@@ -76,8 +75,8 @@ export function createRolloutController(
         tag:
           tag === undefined
             ? { requests: 0, errors: 0, p99Seconds: null }
-            : await readTagFigures(app.store, ns, name, tag, window.from, window.to),
-        baseline: await readTagFigures(app.store, ns, name, '', window.from, window.to),
+            : await app.metrics.figures(ns, name, tag, window.from, window.to),
+        baseline: await app.metrics.figures(ns, name, '', window.from, window.to),
       });
     }
     const queries = new Map<number, QueryResult>();
