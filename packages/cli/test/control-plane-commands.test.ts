@@ -115,6 +115,21 @@ describe.each(stores)('graylane apply, get and delete against a control plane on
     expect((await graylane(['get', 'mg', 'other'], { env })).code).toBe(1);
   });
 
+  it('refuses a file that is not valid UTF-8 with GL_DOCUMENT_INVALID instead of applying U+FFFD', async () => {
+    const file = join(dir, 'latin1.yaml');
+    const [before, after] = laneYaml('latin', 'gray').split('xiaoming') as [string, string];
+    // "xiaoming" with an é in Latin-1 inside: one byte that UTF-8 does not allow there.
+    await writeFile(
+      file,
+      Buffer.concat([Buffer.from(`${before}xiao`), Buffer.from([0xe9]), Buffer.from(`ming${after}`)]),
+    );
+    const run = await graylane(['apply', '-f', file], { env });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('GL_DOCUMENT_INVALID');
+    expect(run.stderr).toContain('is not valid UTF-8');
+    expect((await graylane(['get', 'lane', 'latin'], { env })).code).toBe(1);
+  });
+
   it('deletes a lane, then says it is not there', async () => {
     const deleted = await graylane(['delete', 'lane', 'gray', '--server', server.url, '--token', TOKEN]);
     expect(deleted.stdout.trim()).toBe('Lane/gray deleted');

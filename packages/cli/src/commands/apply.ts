@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { text } from 'node:stream/consumers';
+import { buffer } from 'node:stream/consumers';
 import { GraylaneError, isGraylaneError, parseDocuments } from '@graylane/core';
 import { parseAllDocuments } from 'yaml';
 import { parseFlags, usageError } from '../command-failure.js';
@@ -18,11 +18,23 @@ options:
   --dry-run           validate and report, change nothing
 ${clientFlagsHelp}`;
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 async function read(file: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    return file === '-' ? await text(process.stdin) : await readFile(file, 'utf8');
+    bytes = file === '-' ? await buffer(process.stdin) : await readFile(file);
   } catch (error) {
     throw new GraylaneError('GL_DOCUMENT_INVALID', `cannot read ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    // Read leniently, the bad bytes would be applied as U+FFFD: the server refuses them too.
+    throw new GraylaneError(
+      'GL_DOCUMENT_INVALID',
+      `${file === '-' ? 'standard input' : file} is not valid UTF-8`,
+    );
   }
 }
 
