@@ -11,6 +11,8 @@ export const documentLimits = {
   maxDepth: 100,
   /** Conditions and groups in one document's match trees together. */
   maxMatchNodes: 64,
+  /** Documents in one text (one apply). */
+  maxDocuments: 1000,
   /** YAML aliases (`*name`) in one text. */
   maxAliases: 100,
   /** Default size of one stored resource, as JSON (the server's `--max-resource-size`). */

@@ -333,3 +333,23 @@ ${patterns.map((p, i) => `        - { source: header, name: h${i}, op: regex, va
     expect(error.message).toMatch(/at most 64 match conditions/);
   });
 });
+
+describe('parseDocuments on large texts', () => {
+  it('refuses a duplicate key in a map, in one pass over the keys', () => {
+    const error = failure('a: 1\nb: 2\na: 3\n');
+    expect(error.code).toBe('GL_DOCUMENT_INVALID');
+    expect(error.message).toMatch(/keys must be unique: "a" appears twice/);
+  });
+
+  it('refuses a JSON array of 200,000 items with a code, not a stack overflow', { timeout: 60_000 }, () => {
+    const error = failure(`[${Array(200_000).fill('1').join(',')}]`);
+    expect(error.code).toBe('GL_DOCUMENT_INVALID');
+    expect(error.message).toMatch(/more than the 1000 one apply may hold/);
+  });
+
+  it('lists at most 100 issues however many documents are bad, and says how many there were', () => {
+    const error = failure(`[${Array(500).fill('1').join(',')}]`);
+    expect(error.issues).toHaveLength(100);
+    expect(error.message).toMatch(/and 499 more/);
+  });
+});

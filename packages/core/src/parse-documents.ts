@@ -97,14 +97,21 @@ function checkSize(resource: Resource, options: ParseOptions): void {
   }
 }
 
+// An answer lists this many issues at most: half a million bad items would otherwise
+// make an answer many times the size of the request.
+const MAX_ISSUES = 100;
+
+function more(issues: Issue[]): string {
+  return issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+}
+
 function invalid(issues: Issue[], unknownKind: boolean): GraylaneError {
   const first = issues[0]!;
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
   const where = first.path ? ` at ${first.path}` : '';
   return new GraylaneError(
     unknownKind ? 'GL_KIND_UNKNOWN' : 'GL_RULE_INVALID',
-    `${first.document}${where}: ${first.message}${more}`,
-    { issues },
+    `${first.document}${where}: ${first.message}${more(issues)}`,
+    { issues: issues.slice(0, MAX_ISSUES) },
   );
 }
 
@@ -144,20 +151,25 @@ export function parseDocuments(text: string, options: ParseOptions = {}): Resour
       return;
     }
     if (value === null || value === undefined) return; // empty document between separators
-    if (Array.isArray(value)) raw.push(...value);
+    // A loop, not push(...value): spreading half a million items overflows the stack.
+    if (Array.isArray(value)) for (const item of value) raw.push(item);
     else raw.push(value);
   });
   if (issues.length > 0) {
     throw new GraylaneError(
       'GL_DOCUMENT_INVALID',
-      `the text cannot be read as resource documents: ${issues[0]!.message}`,
-      {
-        issues,
-      },
+      `the text cannot be read as resource documents: ${issues[0]!.message}${more(issues)}`,
+      { issues: issues.slice(0, MAX_ISSUES) },
     );
   }
   if (raw.length === 0) {
     throw new GraylaneError('GL_DOCUMENT_INVALID', 'no resource documents found: the input is empty');
+  }
+  if (raw.length > documentLimits.maxDocuments) {
+    throw new GraylaneError(
+      'GL_DOCUMENT_INVALID',
+      `the text holds ${raw.length} documents, more than the ${documentLimits.maxDocuments} one apply may hold: split it`,
+    );
   }
   const results = raw.map((doc, index) => validateResource(doc, index));
   const valid = results.flatMap((r) => (r.ok ? [r.resource] : []));
@@ -187,7 +199,7 @@ function parseText(text: string) {
     );
   }
   try {
-    const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+    const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: false }); // measureYaml checks keys
     return Array.isArray(docs) ? docs : [docs];
   } catch (error) {
     // The parser recurses on nesting; a text nested thousands deep ends here, not in a crash.
