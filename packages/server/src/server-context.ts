@@ -1,4 +1,5 @@
 import type { Auth } from './auth/create-auth.js';
+import type { DocumentParser } from './http/document-parser.js';
 import type { ConfigHub } from './hub/create-config-hub.js';
 import type { Metrics } from './metrics/create-metrics.js';
 import type { LaneLeaks } from './metrics/lane-leaks.js';
@@ -16,6 +17,8 @@ export interface ServerContext {
   bodyLimit: number;
   /** The largest resource stored, as JSON bytes. */
   maxResourceBytes: number;
+  /** Parses YAML/JSON documents off the event loop. */
+  documents: DocumentParser;
   /** See ServerOptions.watchBufferBytes. */
   watchBuffer: number;
   log: (line: string) => void;

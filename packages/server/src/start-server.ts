@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { DEFAULT_NAMESPACE, GraylaneError } from '@graylane/core';
 import { createAuth } from './auth/create-auth.js';
+import { createDocumentParser } from './http/document-parser.js';
 import { declaresTooMuch, tooLarge, validate } from './http/read-body.js';
 import { createRouter } from './http/router.js';
 import { sendError, sendJson, sendText } from './http/send.js';
@@ -85,6 +86,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
     laneLeaks: createLaneLeaks(),
     bodyLimit: options.bodyLimitBytes,
     maxResourceBytes: options.maxResourceBytes,
+    documents: createDocumentParser(),
     watchBuffer: options.watchBufferBytes,
     log,
   };
@@ -200,6 +202,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
         clearTimeout(force);
         await app.registry.close();
         await app.metrics.close();
+        await app.documents.close();
         processMetrics.stop();
         await store.close();
       })();

@@ -223,3 +223,35 @@ describe('bad documents and strings', () => {
     expect((await call('GET', '/v1/namespaces/default/lanes/utf')).status).toBe(404);
   });
 });
+
+describe('a text that takes long to read', () => {
+  let fixture: StoreFixture;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    fixture = await sqliteFixture();
+    server = await fixture.start();
+  });
+  afterAll(async () => fixture?.cleanup());
+
+  it('is read off the event loop: /healthz answers while a megabyte of YAML is being parsed', async () => {
+    // About 900 kB of keys: the YAML library takes a second or more to read it.
+    const text = Array.from({ length: 75_000 }, (_, i) => `k${i}: v`).join('\n');
+    let answered: number | undefined;
+    const applied = fetch(`${server.url}/v1/apply`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/yaml' },
+      body: text,
+    }).then(async (res) => {
+      answered = res.status;
+      return res.json();
+    });
+    // Sent once the text is on its way; only the order of the answers is checked.
+    await new Promise((r) => setTimeout(r, 100));
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(answered).toBeUndefined();
+    expect((await applied).error.code).toBe('GL_KIND_UNKNOWN');
+    expect(answered).toBe(400);
+  });
+});

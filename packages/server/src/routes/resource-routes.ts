@@ -1,4 +1,4 @@
-import { GraylaneError, parseDocuments, parseResource, type Resource } from '@graylane/core';
+import { GraylaneError, parseResource, type Resource } from '@graylane/core';
 import { readBody } from '../http/read-body.js';
 import type { createRouter, RequestContext } from '../http/router.js';
 import { checkRolloutOwnership, ownedLanes, withStatus } from '../rollouts/rollout-documents.js';
@@ -19,7 +19,10 @@ async function documentOf(
   const text = await readBody(ctx.req, app.bodyLimit);
   const limits = { maxResourceBytes: app.maxResourceBytes };
   if (isYaml(ctx)) {
-    const docs = parseDocuments(text, { ...limits, ownedLanes: await ownedLanes(app, [namespace]) });
+    const docs = await app.documents.parse(text, {
+      ...limits,
+      ownedLanes: await ownedLanes(app, [namespace]),
+    });
     if (docs.length !== 1) {
       throw new GraylaneError(
         'GL_BAD_REQUEST',
@@ -98,7 +101,7 @@ export function resourceRoutes(router: ReturnType<typeof createRouter>, app: Ser
     const dryRun = ctx.query.get('dryRun') === 'true';
     const text = await readBody(ctx.req, app.bodyLimit);
     const namespaces = (await app.store.listNamespaces()).map((n) => n.name);
-    const resources = parseDocuments(text, {
+    const resources = await app.documents.parse(text, {
       maxResourceBytes: app.maxResourceBytes,
       ownedLanes: await ownedLanes(app, namespaces),
     });
