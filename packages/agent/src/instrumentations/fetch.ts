@@ -17,6 +17,28 @@ const GLOBAL_DISPATCHER_2 = Symbol.for('undici.globalDispatcher.2');
 type Headers = Dispatcher.DispatchOptions['headers'];
 type Handler = Dispatcher.DispatchHandlers;
 
+/** The options with the lane's header and baggage member, when the lane propagates. */
+export function withLaneFields(agent: Agent, opts: Dispatcher.DispatchOptions): Dispatcher.DispatchOptions {
+  const fields = agent.outbound.tagFields(() => headerValue(opts.headers as AnyHeaders, 'baggage'));
+  if (fields === undefined) return opts;
+  return { ...opts, headers: withHeaders(opts.headers as AnyHeaders, laneHeaders(fields)) as Headers };
+}
+
+/**
+ * Fails a request that never went out (a routing error), in the handler's own API:
+ * handlers of undici 7 and later (Node 26's fetch) have no onError, and wait forever
+ * for onResponseError if that is not called.
+ */
+function failBeforeStart(handler: Handler, error: Error): void {
+  const modern = handler as { onResponseError?: (controller: unknown, error: Error) => void };
+  if (typeof handler.onError !== 'function' && typeof modern.onResponseError === 'function') {
+    const controller = { aborted: false, paused: false, reason: null, abort() {}, pause() {}, resume() {} };
+    modern.onResponseError(controller, error);
+    return;
+  }
+  handler.onError?.(error);
+}
+
 function replayable(body: unknown): boolean {
   return body == null || typeof body === 'string' || body instanceof Uint8Array;
 }
@@ -44,9 +66,7 @@ export class LaneDispatcher extends EventEmitter {
     let scheme = 'http';
     try {
       const outbound = this.agent.outbound;
-      const fields = outbound.tagFields(() => headerValue(next.headers as AnyHeaders, 'baggage'));
-      if (fields !== undefined)
-        next = { ...next, headers: withHeaders(next.headers as AnyHeaders, laneHeaders(fields)) as Headers };
+      next = withLaneFields(this.agent, next);
       const origin = next.origin === undefined ? undefined : new URL(String(next.origin));
       const app = origin === undefined ? undefined : outbound.appOf(origin.hostname);
       if (origin !== undefined && app !== undefined) {
@@ -55,7 +75,7 @@ export class LaneDispatcher extends EventEmitter {
           hop = outbound.begin(app, 'http');
         } catch (error) {
           if (!isGraylaneError(error)) throw error;
-          queueMicrotask(() => handler.onError?.(forApplication(error)));
+          queueMicrotask(() => failBeforeStart(handler, forApplication(error) as Error));
           return true;
         }
         if (headerValue(next.headers as AnyHeaders, 'host') === undefined)

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Agent } from '../create-agent.js';
-import { LaneDispatcher } from './fetch.js';
+import { LaneDispatcher, withLaneFields } from './fetch.js';
 
 export const UNDICI_MODULE = '/undici/index.js';
 const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
@@ -35,6 +35,7 @@ export function instrumentUndiciPools(exports: Record<string, unknown>, agent: A
         }
       }
       override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandlers): boolean {
+        let next = options;
         try {
           const origin = this[ORIGIN];
           const lane = (globalThis as unknown as Record<symbol, unknown>)[GLOBAL_DISPATCHER];
@@ -44,13 +45,15 @@ export function instrumentUndiciPools(exports: Record<string, unknown>, agent: A
             agent.outbound.appOf(origin.hostname) !== undefined
           )
             return lane.dispatch({ ...options, origin: origin.origin }, handler);
+          // Any other origin: the pool serves it, with the lane's header when it propagates.
+          next = withLaneFields(agent, options);
         } catch (error) {
           agent.log.once(
             'GL_INTERNAL',
             `undici pool hook failed, request passes untouched: ${(error as Error).message}`,
           );
         }
-        return super.dispatch(options, handler);
+        return super.dispatch(next, handler);
       }
     };
     Object.defineProperty(LaneRouted, 'name', { value: name });
