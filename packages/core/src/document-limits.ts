@@ -33,62 +33,81 @@ function isGroup(value: object): boolean {
 }
 
 interface Frame {
-  value: unknown;
-  path: string[];
+  value: object;
+  parent: Frame | undefined;
+  key: string | number;
   depth: number;
   groups: number;
+}
+
+function pathOf(frame: Frame | undefined, last?: string | number): string {
+  const keys: Array<string | number> = last === undefined ? [] : [last];
+  for (let f = frame; f?.parent; f = f.parent) keys.push(f.key);
+  return keys.reverse().join('.');
 }
 
 /**
  * Walks a parsed value without recursion (a hostile document may nest thousands deep)
  * and returns the first limit it breaks: nesting, match-group nesting, the number of
  * match nodes, or a string that is not well-formed. `undefined` when it is fine.
+ * A path is only built for the answer: a megabyte of JSON holds half a million values.
  */
 export function shapeIssue(value: unknown, document: string): Issue | undefined {
-  const stack: Frame[] = [{ value, path: [], depth: 0, groups: 0 }];
+  if (typeof value === 'string') {
+    return isWellFormed(value) ? undefined : { document, path: '', message: BAD_TEXT };
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const stack: Frame[] = [{ value, parent: undefined, key: '', depth: 0, groups: 0 }];
   let matchNodes = 0;
   while (stack.length > 0) {
-    const { value: v, path, depth, groups } = stack.pop()!;
-    const at = path.join('.');
-    if (typeof v === 'string') {
-      if (!isWellFormed(v))
-        return {
-          document,
-          path: at,
-          message: 'the text holds an invalid character (a lone UTF-16 surrogate)',
-        };
-      continue;
-    }
-    if (typeof v !== 'object' || v === null) continue;
+    const frame = stack.pop()!;
+    const { value: v, depth, groups } = frame;
     if (depth >= documentLimits.maxDepth) {
-      return { document, path: at, message: `nested more than ${documentLimits.maxDepth} levels deep` };
+      return {
+        document,
+        path: pathOf(frame),
+        message: `nested more than ${documentLimits.maxDepth} levels deep`,
+      };
     }
-    const inGroups = isGroup(v) ? groups + 1 : groups;
+    const array = Array.isArray(v);
+    const inGroups = !array && isGroup(v) ? groups + 1 : groups;
     if (inGroups > documentLimits.maxGroupDepth) {
       return {
         document,
-        path: at,
+        path: pathOf(frame),
         message: `match groups nest at most ${documentLimits.maxGroupDepth} deep: flatten the rule`,
       };
     }
-    if (inGroups > 0 && !Array.isArray(v) && ++matchNodes > documentLimits.maxMatchNodes) {
+    if (inGroups > 0 && !array && ++matchNodes > documentLimits.maxMatchNodes) {
       return {
         document,
-        path: at,
+        path: pathOf(frame),
         message: `a document holds at most ${documentLimits.maxMatchNodes} match conditions and groups: split the rule`,
       };
     }
-    const entries = Array.isArray(v) ? v.map((item, i) => [String(i), item] as const) : Object.entries(v);
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const [key, item] = entries[i]!;
-      if (!isWellFormed(key)) {
-        return { document, path: at, message: 'a key holds an invalid character (a lone UTF-16 surrogate)' };
+    const keys: Array<string | number> = array ? [] : Object.keys(v);
+    const count = array ? (v as unknown[]).length : keys.length;
+    for (let i = count - 1; i >= 0; i--) {
+      const key = array ? i : keys[i]!;
+      if (!array && !isWellFormed(key as string)) {
+        return {
+          document,
+          path: pathOf(frame),
+          message: 'a key holds an invalid character (a lone UTF-16 surrogate)',
+        };
       }
-      stack.push({ value: item, path: [...path, key], depth: depth + 1, groups: inGroups });
+      const item = (v as Record<string | number, unknown>)[key];
+      if (typeof item === 'string') {
+        if (!isWellFormed(item)) return { document, path: pathOf(frame, key), message: BAD_TEXT };
+      } else if (typeof item === 'object' && item !== null) {
+        stack.push({ value: item, parent: frame, key, depth: depth + 1, groups: inGroups });
+      }
     }
   }
   return undefined;
 }
+
+const BAD_TEXT = 'the text holds an invalid character (a lone UTF-16 surrogate)';
 
 /** Bytes of a string once encoded as UTF-8, without allocating the encoding. */
 export function utf8Length(text: string): number {
