@@ -1,4 +1,5 @@
 import type { Condition, MatchNode } from './conditions.js';
+import { loadRe2js } from './re2js-engine.js';
 import { matchedPart } from './regex-limits.js';
 import type { RequestView } from './request-view.js';
 import { bucketOf } from './stable-hash.js';
@@ -150,16 +151,4 @@ export function compileMatch(node: MatchNode): Predicate {
     };
   }
   return compileCondition(node);
-}
-
-// RE2 is only needed once a lane has a regex condition; loading it on demand keeps it
-// out of the start of every app under the agent. Compiling a lane is synchronous, so
-// this is a require of re2js's CommonJS build, reached through getBuiltinModule
-// because core imports no Node module (it also runs in the console's browser bundle).
-let re2js: typeof import('re2js') | undefined;
-function loadRe2js(): typeof import('re2js') {
-  re2js ??= process.getBuiltinModule('node:module').createRequire(import.meta.url)(
-    're2js',
-  ) as typeof import('re2js');
-  return re2js;
 }

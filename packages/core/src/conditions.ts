@@ -1,6 +1,10 @@
-import { RE2JS } from 're2js';
+import * as re2js from 're2js';
 import { z } from 'zod';
+import { provideRe2js } from './re2js-engine.js';
 import { regexLimits } from './regex-limits.js';
+
+const { RE2JS } = re2js;
+provideRe2js(re2js);
 
 /** Where a condition reads its value from in a request. */
 export const conditionSources = ['header', 'cookie', 'query', 'path', 'method', 'host', 'metadata'] as const;
