@@ -126,28 +126,31 @@ export function instrumentHttpClient(agent: Agent): () => void {
       try {
         const outbound = agent.outbound;
         const fields = outbound.tagFields(() => headerValue(options.headers as AnyHeaders, 'baggage'));
-        if (fields !== undefined)
-          options.headers = withHeaders(
-            options.headers as AnyHeaders,
-            laneHeaders(fields),
-          ) as Options['headers'];
+        // The headers the hop writes, applied in one copy of the app's headers.
+        let set = fields === undefined ? undefined : laneHeaders(fields);
         const host = options.hostname ?? options.host ?? 'localhost';
         const app = outbound.appOf(host);
-        if (app !== undefined) {
+        if (app === undefined) {
+          if (set !== undefined)
+            options.headers = withHeaders(options.headers as AnyHeaders, set) as Options['headers'];
+        } else {
           let hop: Hop;
           try {
             hop = outbound.begin(app, 'http');
           } catch (error) {
+            if (set !== undefined)
+              options.headers = withHeaders(options.headers as AnyHeaders, set) as Options['headers'];
             if (isGraylaneError(error)) return failing(original, options, callback, forApplication(error));
             throw error;
           }
           const { instance } = hop;
           if (options.setHost !== false && headerValue(options.headers as AnyHeaders, 'host') === undefined) {
             const port = options.port ? `:${options.port}` : '';
-            options.headers = withHeaders(options.headers as AnyHeaders, {
-              host: `${host.includes(':') ? `[${host}]` : host}${port}`,
-            }) as Options['headers'];
+            set ??= {};
+            set.host = `${host.includes(':') ? `[${host}]` : host}${port}`;
           }
+          if (set !== undefined)
+            options.headers = withHeaders(options.headers as AnyHeaders, set) as Options['headers'];
           // TLS checks the certificate for the name the app wrote, not the instance's address.
           if (secure && options.servername === undefined && isIP(host) === 0) options.servername = host;
           options.hostname = instance.address;

@@ -99,7 +99,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
   const balancer = createBalancer();
   const outliers = createOutlierDetector(deps.outliers);
   const namesOf = new WeakMap<RoutingState, Map<string, string>>();
-  const listsOf = new WeakMap<RoutingState, Map<string, Lists>>();
+  const listsOf = new WeakMap<RoutingState, Record<Protocol, Map<string, Lists>>>();
 
   function names(state: RoutingState): Map<string, string> {
     let map = namesOf.get(state);
@@ -111,13 +111,13 @@ export function createOutbound(deps: OutboundDeps): Outbound {
   }
 
   function lists(state: RoutingState, app: string, protocol: Protocol): Lists {
-    let perApp = listsOf.get(state);
-    if (perApp === undefined) {
-      perApp = new Map();
-      listsOf.set(state, perApp);
+    let perProtocol = listsOf.get(state);
+    if (perProtocol === undefined) {
+      perProtocol = { http: new Map(), grpc: new Map() };
+      listsOf.set(state, perProtocol);
     }
-    const key = `${app}\u0000${protocol}`;
-    let found = perApp.get(key);
+    const perApp = perProtocol[protocol];
+    let found = perApp.get(app);
     if (found === undefined) {
       const byTag = new Map<string, Instance[]>();
       for (const i of state.instances.get(app) ?? []) {
@@ -127,7 +127,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
         else byTag.set(i.tag, [i]);
       }
       found = { byTag };
-      perApp.set(key, found);
+      perApp.set(app, found);
     }
     return found;
   }
