@@ -40,8 +40,9 @@ lint: install
 
 test: build lint browsers node-lines prometheus
 	npx vitest run --coverage
-	# The reference scenario end to end: real broker, control plane, gateway, A/B/C.
+	# The reference scenario end to end: real broker, control plane, gateway, A/B/C; over RocketMQ, then Kafka.
 	npx graylane demo --check
+	npx graylane demo --check --mq kafka
 
 bench: build node-lines
 	npm run bench

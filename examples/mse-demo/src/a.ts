@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as loader from '@grpc/proto-loader';
-import { ConsumeResult, type MessageView, PushConsumer } from 'rocketmq-client-nodejs';
+import type { MessageView } from 'rocketmq-client-nodejs';
 import { httpGet } from './http-get.js';
 import { identity, listenPort } from './identity.js';
 import { quietLogger } from './quiet-logger.js';
@@ -53,27 +53,50 @@ const server = createServer((req, res) => {
 });
 server.listen(listenPort(), () => console.log(`A listening on ${(server.address() as AddressInfo).port}`));
 
-// The consumer: a plain PushConsumer, as an application would write it.
+// The consumer: a plain RocketMQ PushConsumer, or (MQ=kafka) a plain kafkajs consumer,
+// as an application would write it.
 const topic = process.env.TOPIC ?? 'TEST_MQ';
+const group = process.env.CONSUMER_GROUP ?? 'GID_A';
 
-async function handle(message: MessageView): Promise<ConsumeResult> {
-  const producer = message.body.toString();
+async function handle(producer: string): Promise<void> {
   const result = await httpGet(`${bUrl}/b/async`).catch((error: Error) => `failed: ${error.message}`);
   const me = identity('A', (server.address() as AddressInfo).port);
   console.log(`topic:${topic},producer:${producer},invoke result:${me} -> ${result}`);
-  return ConsumeResult.SUCCESS;
 }
 
-if (process.env.CONSUME !== '0') {
+async function consumeRocketMQ(): Promise<void> {
+  const { ConsumeResult, PushConsumer } = await import('rocketmq-client-nodejs');
   const consumer = new PushConsumer({
     endpoints: process.env.ROCKETMQ_ENDPOINTS ?? '127.0.0.1:8081',
     namespace: '',
-    consumerGroup: process.env.CONSUMER_GROUP ?? 'GID_A',
+    consumerGroup: group,
     subscriptions: new Map([[topic, '*']]),
     logger: quietLogger,
-    messageListener: { consume: handle },
+    messageListener: {
+      async consume(message: MessageView) {
+        await handle(message.body.toString());
+        return ConsumeResult.SUCCESS;
+      },
+    },
   } as never);
-  consumer.startup().then(
+  await consumer.startup();
+}
+
+async function consumeKafka(): Promise<void> {
+  const { Kafka, logLevel } = await import('kafkajs');
+  const kafka = new Kafka({
+    clientId: 'spring-cloud-a',
+    brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'],
+    logLevel: logLevel.WARN,
+  });
+  const consumer = kafka.consumer({ groupId: group });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({ eachMessage: ({ message }) => handle(message.value?.toString() ?? '') });
+}
+
+if (process.env.CONSUME !== '0') {
+  (process.env.MQ === 'kafka' ? consumeKafka() : consumeRocketMQ()).then(
     () => console.log(`A consuming ${topic}`),
     (error: Error) => console.error(`A consumer could not start: ${error.message}`),
   );

@@ -3,19 +3,36 @@
 // so consuming a message never produces another one.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Producer } from 'rocketmq-client-nodejs';
 import { identity, listenPort } from './identity.js';
 import { quietLogger } from './quiet-logger.js';
 
-const endpoints = process.env.ROCKETMQ_ENDPOINTS ?? '127.0.0.1:8081';
 const topic = process.env.TOPIC ?? 'TEST_MQ';
-const producer = new Producer({ endpoints, namespace: '', topic, logger: quietLogger } as never);
-let producing: Promise<void> | undefined;
+
+/** A plain RocketMQ Producer, or (MQ=kafka) a plain kafkajs producer. */
+async function startProducer(): Promise<(body: string) => Promise<unknown>> {
+  if (process.env.MQ === 'kafka') {
+    const { Kafka, logLevel } = await import('kafkajs');
+    const kafka = new Kafka({
+      clientId: 'spring-cloud-c',
+      brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'],
+      logLevel: logLevel.WARN,
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    return (body) => producer.send({ topic, messages: [{ value: body }] });
+  }
+  const { Producer } = await import('rocketmq-client-nodejs');
+  const endpoints = process.env.ROCKETMQ_ENDPOINTS ?? '127.0.0.1:8081';
+  const producer = new Producer({ endpoints, namespace: '', topic, logger: quietLogger } as never);
+  await producer.startup();
+  return (body) => producer.send({ topic, tag: 'demo', body: Buffer.from(body) });
+}
+let producing: ReturnType<typeof startProducer> | undefined;
 
 function produce(body: string): void {
-  producing ??= producer.startup().then(() => undefined);
+  producing ??= startProducer();
   producing
-    .then(() => producer.send({ topic, tag: 'demo', body: Buffer.from(body) }))
+    .then((send) => send(body))
     .catch((error: Error) => console.error(`C could not produce to ${topic}: ${error.message}`));
 }
 

@@ -41,8 +41,12 @@ export interface Agent {
    * instance gets registered; a wildcard keeps GRAYLANE_HOST or the detected address.
    */
   listening(protocol: Protocol, port: number, boundAddress?: string): void;
-  /** The consumer groups the app's message consumers poll now, as the registry should show them. */
-  consumerGroups(groups: readonly string[]): void;
+  /**
+   * The consumer groups the app's message consumers poll now, as the registry should show
+   * them; `byBroker` (e.g. `{ kafka: [...], rocketmq: [...] }`) goes into the instance's
+   * metadata as `consumer-groups.<broker>` so the console and CLI can tell them apart.
+   */
+  consumerGroups(groups: readonly string[], byBroker?: Readonly<Record<string, readonly string[]>>): void;
   /** Resolves once a first config is in hand (from the stream or the disk cache) or after `timeoutMs`. */
   ready(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -82,6 +86,7 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
   // Ports and consumer groups change while the app runs; the registration must carry the
   // latest ones, so each registration records the version it sent (-1: not registered).
   let groups: string[] = [];
+  let groupsByBroker: Record<string, string> = {};
   let registrationVersion = 0;
   let registeredVersion = -1;
   // One control-plane exchange at a time: two registrations in flight could reach the
@@ -146,6 +151,7 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
         pid: String(process.pid),
         node: process.version,
         ...(config.serviceNames.length > 0 ? { serviceNames: config.serviceNames.join(',') } : {}),
+        ...groupsByBroker,
       },
     };
     const res = await client.request<{ ttlMs?: number }>(
@@ -297,10 +303,20 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
         `GL_LANE_LEAK\u0000${carried ?? ''}`,
       );
     },
-    consumerGroups(next) {
+    consumerGroups(next, byBroker = {}) {
       const sorted = [...new Set(next)].sort();
-      if (sorted.join('\n') === groups.join('\n')) return;
+      const labelled = Object.fromEntries(
+        Object.entries(byBroker)
+          .filter(([, list]) => list.length > 0)
+          .map(([broker, list]) => [`consumer-groups.${broker}`, [...list].sort().join(',')]),
+      );
+      if (
+        sorted.join('\n') === groups.join('\n') &&
+        JSON.stringify(labelled) === JSON.stringify(groupsByBroker)
+      )
+        return;
       groups = sorted;
+      groupsByBroker = labelled;
       registrationVersion++;
       void heartbeat();
     },

@@ -7,8 +7,10 @@ import { instrumentGrpc } from './instrumentations/grpc.js';
 import { instrumentGrpcDefinitions } from './instrumentations/grpc-idempotent.js';
 import { instrumentHttpClient } from './instrumentations/http-client.js';
 import { instrumentHttpServer } from './instrumentations/http-server.js';
+import { kafkajsInstrumentation } from './instrumentations/kafka/instrument-kafkajs.js';
+import { applyInstrumentation } from './instrumentations/library-instrumentation.js';
 import { onModuleLoad } from './instrumentations/module-hook.js';
-import { instrumentRocketMQ, ROCKETMQ_MODULE } from './instrumentations/rocketmq.js';
+import { rocketmqInstrumentation } from './instrumentations/rocketmq/instrument-rocketmq.js';
 import { instrumentUndiciPools, UNDICI_MODULE } from './instrumentations/undici-pools.js';
 import { createLogger } from './logger.js';
 
@@ -33,7 +35,7 @@ export function startAgent(env: NodeJS.ProcessEnv = process.env): Agent | undefi
       log.warn('GRAYLANE_SERVER is not set: routing only from the cached config, nothing reported');
     const agent = createAgent(config, log);
     holder[started] = agent;
-    const undo = [
+    const undo: (() => void)[] = [
       instrumentHttpServer(agent),
       instrumentHttpClient(agent),
       instrumentFetch(agent),
@@ -43,8 +45,14 @@ export function startAgent(env: NodeJS.ProcessEnv = process.env): Agent | undefi
             undo.push(instrumentGrpc(exports as never, agent)),
           '/@grpc/grpc-js/build/src/make-client.js': (exports) =>
             undo.push(instrumentGrpcDefinitions(exports as never)),
-          [ROCKETMQ_MODULE]: (exports) => undo.push(instrumentRocketMQ(exports, agent)),
           [UNDICI_MODULE]: (exports) => undo.push(instrumentUndiciPools(exports as never, agent)),
+          ...Object.fromEntries(
+            [rocketmqInstrumentation, kafkajsInstrumentation].map((library) => [
+              library.module,
+              (exports: unknown, filename: string) =>
+                undo.push(applyInstrumentation(library, exports, filename, agent)),
+            ]),
+          ),
         },
         (error) => log.once('GL_INTERNAL', `instrumenting a library failed: ${(error as Error).message}`),
       ),

@@ -182,16 +182,18 @@ describe('the console', () => {
 
   it('shows message grayscale, gateway routes and the audit log with a diff', async () => {
     // A consumer app's instances report the groups they poll, as the agent does.
-    for (const [tag, group] of [
-      ['', 'orders-push'],
-      ['gray', 'orders-push_gray'],
-    ]) {
+    // A consumer app's instances report the groups they poll, and on which broker, as the agent does.
+    for (const [tag, group, kafkaGroup] of [
+      ['', 'orders-push', 'orders-events'],
+      ['gray', 'orders-push_gray', 'orders-events_gray'],
+    ] as const) {
       const registered = await api('POST', `/v1/namespaces/${NS}/instances`, ADMIN, {
         id: `orders-${tag || 'base'}`,
         app: 'orders',
         tag,
         address: '127.0.0.1',
-        consumerGroups: [group],
+        consumerGroups: [group, kafkaGroup],
+        metadata: { 'consumer-groups.rocketmq': group, 'consumer-groups.kafka': kafkaGroup },
       });
       expect(registered.status).toBe(201);
     }
@@ -199,6 +201,16 @@ describe('the console', () => {
     const orders = page.locator('article[data-app="orders"]');
     await orders.getByRole('rowheader', { name: 'orders-push_gray' }).waitFor();
     await orders.getByRole('rowheader', { name: 'orders-push', exact: true }).waitFor();
+    // Kafka groups per tag, next to RocketMQ's, each named with its broker.
+    const kafkaRow = orders
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: 'orders-events_gray' }) });
+    await expect(kafkaRow.getByRole('cell').first().textContent()).resolves.toBe('Kafka');
+    await expect(kafkaRow.locator('.tag[data-tag="gray"]').count()).resolves.toBe(1);
+    const rocketmqRow = orders
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: 'orders-push', exact: true }) });
+    await expect(rocketmqRow.getByRole('cell').first().textContent()).resolves.toBe('RocketMQ');
     const card = page.locator('article[data-app="app-a"]');
     await card.waitFor();
     await card.getByRole('switch', { name: /Message grayscale/ }).check();

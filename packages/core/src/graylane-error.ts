@@ -43,6 +43,10 @@ export const errorTable = {
   GL_UPSTREAM_FAILED: { status: 502, meaning: 'the app could not be reached or did not answer' },
   GL_INJECTOR_CERT_INVALID: { status: 500, meaning: 'the injector cannot use its certificate' },
   GL_ADMISSION_REVIEW_INVALID: { status: 400, meaning: 'the request is not an AdmissionReview' },
+  GL_INSTRUMENTATION_UNSUPPORTED: {
+    status: 500,
+    meaning: 'an instrumented library is outside the supported versions or lacks a patched method',
+  },
   GL_MQ_SQL92_UNSUPPORTED: { status: 500, meaning: 'the broker refused a SQL92 subscription' },
   GL_USAGE: { status: 400, meaning: 'a command line is wrong (exit code 2)' },
   GL_INSTANCE_TTL_TOO_SHORT: { status: 400, meaning: 'the instance TTL is below 3 s' },

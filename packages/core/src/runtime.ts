@@ -21,6 +21,18 @@ export {
   emptySnapshot,
   type Instance,
 } from './config-snapshot.js';
+export {
+  type ConsumerPlace,
+  consumerPlace,
+  type LaneSelection,
+  laneSelectionOf,
+  type MessageGrayscaleSettings,
+  messageGrayscaleSettingsOf,
+  messageLane,
+  moveConsumer,
+  outboundMessageTag,
+  reportedGroup,
+} from './consumer-place.js';
 export { type Balanced, type Balancer, type BalancerOptions, createBalancer } from './create-balancer.js';
 export {
   codeOfStatus,

@@ -1,7 +1,7 @@
 import Module from 'node:module';
 import { patchMethod } from './patch-method.js';
 
-type Loader = (exports: unknown) => void;
+type Loader = (exports: unknown, filename: string) => void;
 
 /**
  * Calls `onLoad(exports)` when a CommonJS file whose path ends with `suffix` is
@@ -20,7 +20,7 @@ export function onModuleLoad(hooks: Record<string, Loader>, onError: (error: unk
         for (const [suffix, hook] of suffixes) {
           if (!filename.replaceAll('\\', '/').endsWith(suffix)) continue;
           try {
-            hook(this.exports);
+            hook(this.exports, filename);
           } catch (error) {
             onError(error);
           }

@@ -1,10 +1,10 @@
-import { parseFlags } from '../command-failure.js';
+import { parseFlags, usageError } from '../command-failure.js';
 import { checkDemo } from '../demo/check-demo.js';
 import { startDemo } from '../demo/run-demo.js';
 import { CONSUMED } from '../demo/wait-for-rest.js';
 import type { Command } from '../main.js';
 
-const USAGE = `usage: graylane demo [--check] [--port 20000] [--server-port 7070]
+const USAGE = `usage: graylane demo [--check] [--mq rocketmq|kafka] [--port 20000] [--server-port 7070]
 
 Starts the reference scenario: a local RocketMQ, the control plane, the gateway,
 and services A → B → C (each baseline and gray) under the agent, with the lane
@@ -12,6 +12,7 @@ name=xiaoming → gray and message grayscale. Ctrl-C stops everything it started
 
   --check          assert the reference document's Steps 5 and 6, and that one call comes
                    to rest (one message, consumed once, no backlog); exit 0 when all held
+  --mq B           the broker of TEST_MQ: rocketmq (default) or kafka (a local Kafka 4, kafkajs clients)
   --port P         gateway port (default 20000; --check picks a free one)
   --server-port P  control plane port (default 7070; --check picks a free one)`;
 
@@ -51,6 +52,7 @@ const demo: Command = async (args) => {
       check: { type: 'boolean' },
       port: { type: 'string' },
       'server-port': { type: 'string' },
+      mq: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -59,6 +61,9 @@ const demo: Command = async (args) => {
     return 0;
   }
   const check = values.check === true;
+  const mq = values.mq ?? 'rocketmq';
+  if (mq !== 'rocketmq' && mq !== 'kafka')
+    throw usageError(`--mq must be rocketmq or kafka, not "${mq}"`, USAGE);
   const log = (line: string) => console.log(line);
   log(
     check
@@ -73,6 +78,8 @@ const demo: Command = async (args) => {
     // Fixed ports of its own, below the kernel's ephemeral range (32768 and up), where an
     // outgoing connection could be holding one.
     brokerPorts: check ? { namesrv: 29976, proxy: 28181, remoting: 28180, broker: 31011 } : undefined,
+    mq,
+    kafkaPorts: check ? { broker: 29392, controller: 29393 } : undefined,
   });
   if (check) {
     log('checking the reference document (Steps 5 and 6):');

@@ -85,6 +85,7 @@ const kinds: Record<string, KindInfo> = {
         Object.entries(i.ports ?? {})
           .map(([p, n]) => `${p}:${n}`)
           .join(',') || '-',
+      'CONSUMER GROUPS': (i) => consumerGroupsOf(i),
       HEARTBEAT: (i) => `${age(i.lastHeartbeat)} ago`,
     },
   },
@@ -149,4 +150,16 @@ export function kindOf(word: string | undefined): KindInfo {
     );
   }
   return info;
+}
+
+/** `kafka:orders_gray rocketmq:orders-push_gray`: each group with its broker when the agent said which. */
+function consumerGroupsOf(instance: {
+  consumerGroups?: string[];
+  metadata?: Record<string, string>;
+}): string {
+  const labelled = Object.entries(instance.metadata ?? {})
+    .filter(([key]) => key.startsWith('consumer-groups.'))
+    .flatMap(([key, list]) => list.split(',').map((g) => `${key.slice('consumer-groups.'.length)}:${g}`));
+  if (labelled.length > 0) return labelled.sort().join(' ');
+  return (instance.consumerGroups ?? []).join(' ') || '-';
 }

@@ -28,6 +28,9 @@ export interface DemoService {
 export interface DemoEnv {
   server: string;
   token: string;
+  /** Which broker carries TEST_MQ. */
+  mq: 'rocketmq' | 'kafka';
+  /** The RocketMQ proxy endpoint, or the Kafka bootstrap address. */
   endpoints: string;
   cacheDir: string;
   /** Each service writes its output to `<logDir>/<name>.log`. */
@@ -50,7 +53,8 @@ export function startDemoService(letter: 'a' | 'b' | 'c', tag: string, env: Demo
       GRAYLANE_HOST: '127.0.0.1',
       GRAYLANE_CACHE_DIR: env.cacheDir,
       GRAYLANE_LOG_LEVEL: 'warn',
-      ROCKETMQ_ENDPOINTS: env.endpoints,
+      MQ: env.mq,
+      ...(env.mq === 'kafka' ? { KAFKA_BROKERS: env.endpoints } : { ROCKETMQ_ENDPOINTS: env.endpoints }),
       PORT: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

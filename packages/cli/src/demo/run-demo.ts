@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { grayConsumerGroup } from '@graylane/core';
 import { startGateway } from '@graylane/gateway';
 import { startServer } from '@graylane/server';
+import { kafkaBacklog } from '../kafka/kafka-backlog.js';
+import { startKafka } from '../kafka/start-kafka.js';
 import type { ConsumerBacklog } from '../rocketmq/consumer-backlog.js';
 import { startRocketMQ } from '../rocketmq/start-rocketmq.js';
 import { demoLane, demoMessageGrayscale, demoRoute } from './demo-resources.js';
@@ -18,8 +20,12 @@ export interface DemoOptions {
   log: (line: string) => void;
   serverPort: number;
   gatewayPort: number;
+  /** The broker of TEST_MQ: RocketMQ (default) or Kafka. */
+  mq?: 'rocketmq' | 'kafka';
   /** RocketMQ ports; the check uses its own so it never meets a developer's broker. */
   brokerPorts?: { namesrv: number; proxy: number; remoting: number; broker: number };
+  /** Kafka ports (with `mq: 'kafka'`), likewise. */
+  kafkaPorts?: { broker: number; controller: number };
   /** Cache root holding the run's folder (`demo/` or `demo-check/`); default `.cache` of the repository. */
   cacheRoot?: string;
 }
@@ -58,15 +64,23 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     if (stoppedLeftovers > 0)
       log(`  ✓ stopped ${stoppedLeftovers} service(s) an interrupted run left behind`);
     // A fresh store: no topic, offset or message of an earlier run survives.
-    const broker = await step(
-      'RocketMQ 5.3 (name server + proxy; the first run downloads it from Maven Central)',
-      () =>
-        startRocketMQ({
-          name: options.check ? 'demo-check' : 'demo',
-          ports: options.brokerPorts,
-          fresh: true,
-        }),
-    );
+    const mq = options.mq ?? 'rocketmq';
+    const name = options.check ? 'demo-check' : 'demo';
+    const broker =
+      mq === 'kafka'
+        ? await step('Kafka 4 (KRaft; the first run downloads it from Maven Central)', async () => {
+            const kafka = await startKafka({ name, ports: options.kafkaPorts, fresh: true });
+            return {
+              endpoints: kafka.bootstrap,
+              stop: (_options?: { force?: boolean }) => kafka.stop({ force: true }),
+              createTopic: (topic: string) => kafka.createTopic(topic, { partitions: 2 }),
+              backlog: (group: string, topic: string) => kafkaBacklog(kafka.bootstrap, group, topic),
+            };
+          })
+        : await step(
+            'RocketMQ 5.3 (name server + proxy; the first run downloads it from Maven Central)',
+            () => startRocketMQ({ name, ports: options.brokerPorts, fresh: true }),
+          );
     stops.push(() => broker.stop({ force: true }));
     await step('topic TEST_MQ', () => broker.createTopic('TEST_MQ'));
 
@@ -88,7 +102,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     );
 
     const cacheDir = dir.agentCache;
-    const env = { server: server.url, token, endpoints: broker.endpoints, cacheDir, logDir: dir.logs };
+    const env = { server: server.url, token, mq, endpoints: broker.endpoints, cacheDir, logDir: dir.logs };
     const services = await step(
       `A, B and C, each baseline and gray, under the agent (logs in ${dir.logs})`,
       async () => {

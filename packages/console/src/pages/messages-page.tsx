@@ -47,13 +47,20 @@ function AppCard(props: {
   }
 
   const groups = new Map<string, Map<string, number>>();
+  // Which broker a group lives on, as the agent reports it (`consumer-groups.kafka` metadata).
+  const brokers = new Map<string, string>();
   for (const i of props.consumers) {
+    for (const [key, list] of Object.entries(i.metadata ?? {})) {
+      if (!key.startsWith('consumer-groups.')) continue;
+      for (const g of list.split(',')) brokers.set(g, key.slice('consumer-groups.'.length));
+    }
     for (const g of i.consumerGroups ?? []) {
       const byTag = groups.get(g) ?? new Map<string, number>();
       byTag.set(i.tag, (byTag.get(i.tag) ?? 0) + 1);
       groups.set(g, byTag);
     }
   }
+  const brokerName: Record<string, string> = { kafka: 'Kafka', rocketmq: 'RocketMQ' };
 
   return (
     <article className="panel mq-card" aria-labelledby={`${id}-title`} data-app={props.app}>
@@ -127,6 +134,7 @@ function AppCard(props: {
           <thead>
             <tr>
               <th scope="col">Consumer group</th>
+              <th scope="col">Broker</th>
               <th scope="col">Instances per tag</th>
             </tr>
           </thead>
@@ -136,6 +144,11 @@ function AppCard(props: {
                 <th scope="row" className="mono">
                   {g}
                 </th>
+                <td>
+                  {brokerName[brokers.get(g) ?? ''] ?? brokers.get(g) ?? (
+                    <span className="muted">unknown</span>
+                  )}
+                </td>
                 <td>
                   {[...byTag].map(([t, n]) => (
                     <TagBadge key={t} tag={t} count={n} />

@@ -1,4 +1,4 @@
-import type { ConsumerPlace } from './rocketmq-settings.js';
+import type { ConsumerPlace } from './settings.js';
 
 /** A message queue as `rocketmq-client-nodejs` hands it to a receive request. */
 export interface MessageQueueLike {

@@ -1,6 +1,6 @@
 import { isGraylaneError } from '@graylane/core/runtime';
 import { describe, expect, it } from 'vitest';
-import { explainReceiveError } from './rocketmq-errors.js';
+import { explainReceiveError } from './receive-errors.js';
 
 describe('explainReceiveError', () => {
   it('explains a broker that refuses SQL92 with the setting to change or client mode', () => {

@@ -1,5 +1,13 @@
-import { baselineIgnoredTags, type ConsumerSelector } from '@graylane/core/runtime';
-import type { Agent } from '../create-agent.js';
+import { baselineIgnoredTags } from './baseline-ignored-tags.js';
+import type { ConfigSnapshot, Instance } from './config-snapshot.js';
+import type { ConsumerSelector } from './message-grayscale.js';
+import { isValidTag } from './tag.js';
+
+/**
+ * The broker-independent half of message grayscale: which group an instance's consumer
+ * belongs in, how it moves between groups, which tag an outbound message carries and
+ * which messages a consumer keeps. RocketMQ and Kafka adapters in the agent apply it.
+ */
 
 /** What the app's MessageGrayscale resource asks for right now. */
 export interface MessageGrayscaleSettings {
@@ -12,10 +20,9 @@ export interface MessageGrayscaleSettings {
 
 const off: MessageGrayscaleSettings = { enabled: false, mode: 'sql92', listedTags: [], auto: false };
 
-/** Reads the settings from the current snapshot; cheap enough to call on every receive. */
-export function messageGrayscaleSettings(agent: Agent): MessageGrayscaleSettings {
-  const app = agent.config.app;
-  const spec = agent.state().snapshot.messageGrayscale.find((r) => r.metadata.name === app)?.spec;
+/** The settings of `app` in a snapshot; cheap enough to call on every receive. */
+export function messageGrayscaleSettingsOf(snapshot: ConfigSnapshot, app: string): MessageGrayscaleSettings {
+  const spec = snapshot.messageGrayscale.find((r) => r.metadata.name === app)?.spec;
   if (spec === undefined || spec.enabled === false) return off;
   return {
     enabled: true,
@@ -25,18 +32,33 @@ export function messageGrayscaleSettings(agent: Agent): MessageGrayscaleSettings
   };
 }
 
+/**
+ * The tag an outbound message gets: the lane it is sent in, else the instance's own tag;
+ * none for untagged baseline traffic, while grayscale is off, or when the app set one itself.
+ */
+export function outboundMessageTag(
+  settings: Pick<MessageGrayscaleSettings, 'enabled'>,
+  contextTag: string,
+  instanceTag: string,
+  alreadyTagged: boolean,
+): string | undefined {
+  if (!settings.enabled || alreadyTagged) return undefined;
+  const tag = contextTag || instanceTag;
+  return tag === '' ? undefined : tag;
+}
+
 /** One consumer's place: the group it polls now and how it got there. */
 export interface ConsumerPlace {
   originalGroup: string;
   /** `<group>_<tag>` on a tagged instance, undefined on the baseline. */
   grayGroup: string | undefined;
-  /** The group receive requests go to now. */
+  /** The group the consumer polls now. */
   group: string;
   /** The filter mode last seen while enabled; a draining gray consumer keeps it. */
   mode: 'sql92' | 'client';
   /** The broker holds this consumer's position in its gray group: the baseline may leave the tag to it. */
   joined: boolean;
-  /** When grayscale went off while this consumer was in its gray group (see {@link DRAIN_MS}). */
+  /** When grayscale went off while this consumer was in its gray group. */
   leavingSince: number | undefined;
 }
 
@@ -53,24 +75,16 @@ export function consumerPlace(originalGroup: string, grayGroup: string | undefin
 }
 
 /**
- * How long a gray consumer keeps polling its gray group after grayscale is turned off.
- * A baseline receive that skips the tag may still be parked on the broker: the proxy
- * holds a long poll for at most 20 s, so the gray group covers the tag until none can be.
- */
-export const DRAIN_MS = 22_000;
-
-/** Long polls of instrumented consumers are cut to this, so a change reaches the broker within it. */
-export const LONG_POLL_CAP_MS = 5_000;
-
-/**
- * Moves a consumer to the group it should poll for its next receive; returns the
- * group it left, if it moved. Tagged instances join `<group>_<tag>` when grayscale is on
- * and return to the original group {@link DRAIN_MS} after it goes off.
+ * Moves a consumer to the group it should poll next; returns the group it left, if it
+ * moved. Tagged instances join `<group>_<tag>` when grayscale is on and return to the
+ * original group `drainMs` after it goes off: long enough for the gray consumer to take
+ * every message of its tag that a baseline consumer skipped before it heard of the change.
  */
 export function moveConsumer(
   place: ConsumerPlace,
   settings: MessageGrayscaleSettings,
   now: number,
+  drainMs: number,
 ): string | undefined {
   if (place.grayGroup === undefined) return undefined;
   const from = place.group;
@@ -84,7 +98,7 @@ export function moveConsumer(
   }
   if (place.group !== place.grayGroup) return undefined;
   place.leavingSince ??= now;
-  if (now - place.leavingSince < DRAIN_MS) return undefined;
+  if (now - place.leavingSince < drainMs) return undefined;
   place.group = place.originalGroup;
   place.joined = false;
   place.leavingSince = undefined;
@@ -97,14 +111,14 @@ export interface LaneSelection {
 }
 
 /**
- * The lane part a consumer applies on its next receive, or undefined when it
- * receives as if the agent were absent.
+ * Which messages a consumer keeps on its next receive, or undefined when it receives
+ * as if the agent were absent. `instances` are the live instances of the consuming app.
  */
-export function laneSelection(
+export function laneSelectionOf(
   tag: string,
   place: ConsumerPlace,
   settings: MessageGrayscaleSettings,
-  agent: Agent,
+  instances: readonly Instance[],
 ): LaneSelection | undefined {
   if (tag !== '') {
     // In the shared group a narrower filter would skip messages for the whole group.
@@ -116,7 +130,7 @@ export function laneSelection(
     group: place.originalGroup,
     listed: settings.listedTags,
     auto: settings.auto,
-    instances: agent.state().snapshot.instances[agent.config.app] ?? [],
+    instances,
   });
   return { selector: { tag: '', ignoredTags }, mode: settings.mode };
 }
@@ -125,4 +139,14 @@ export function laneSelection(
 export function reportedGroup(place: ConsumerPlace): string | undefined {
   if (place.group !== place.grayGroup) return place.group;
   return place.joined ? place.group : undefined;
+}
+
+/**
+ * The lane a received message is handled in: its tag when it carries a valid one, the
+ * baseline when it carries none and grayscale is on, and undefined (leave the context as
+ * it is) when grayscale is off and the message is untagged.
+ */
+export function messageLane(value: string | undefined, enabled: boolean): string | undefined {
+  if (value !== undefined && isValidTag(value)) return value;
+  return enabled ? '' : undefined;
 }

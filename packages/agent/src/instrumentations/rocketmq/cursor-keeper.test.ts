@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { KEEP_EVERY_MS, type MessageQueueLike, startCursorKeeper } from './rocketmq-cursor-keeper.js';
-import { consumerPlace } from './rocketmq-settings.js';
+import { KEEP_EVERY_MS, type MessageQueueLike, startCursorKeeper } from './cursor-keeper.js';
+import { consumerPlace } from './settings.js';
 
 const queue = (queueId: number): MessageQueueLike => ({
   topic: { name: 'orders' },

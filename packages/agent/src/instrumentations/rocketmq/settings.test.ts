@@ -6,7 +6,7 @@ import {
   type MessageGrayscaleSettings,
   moveConsumer,
   reportedGroup,
-} from './rocketmq-settings.js';
+} from './settings.js';
 
 const on: MessageGrayscaleSettings = { enabled: true, mode: 'client', listedTags: [], auto: false };
 const off: MessageGrayscaleSettings = { enabled: false, mode: 'sql92', listedTags: [], auto: false };
