@@ -39,6 +39,7 @@ const HOPS = 3;
 const TOKEN = 'bench-admin-token';
 const NAMESPACE = 'bench';
 const TAG_HEADER = { 'x-graylane-tag': 'gray' };
+const COMPARE = process.env.BENCH_AGENT_COMPARE || '';
 
 const here = fileURLToPath(new URL('./agent/', import.meta.url));
 const serverDist = fileURLToPath(new URL('../packages/server/dist/index.js', import.meta.url));
@@ -169,6 +170,26 @@ async function measureLine({ bin: node, version }, server, cacheDir) {
       }),
     );
     chains.push(graylane);
+    // BENCH_AGENT_COMPARE=/path/to/register.js: another build of the agent (an older
+    // commit built aside) as two more variants in the same run, in a namespace of its own.
+    const compare = COMPARE
+      ? await startChain(
+          node,
+          ['--import', COMPARE],
+          (app) => app,
+          (app) => ({
+            GRAYLANE_SERVER: server.url,
+            GRAYLANE_APP: app,
+            GRAYLANE_TAG: '',
+            GRAYLANE_NAMESPACE: `${NAMESPACE}-compare`,
+            GRAYLANE_TOKEN: TOKEN,
+            GRAYLANE_HOST: '127.0.0.1',
+            GRAYLANE_CACHE_DIR: `${cacheDir}-compare`,
+            GRAYLANE_LOG_LEVEL: 'warn',
+          }),
+        )
+      : undefined;
+    if (compare) chains.push(compare);
     for (const chain of chains) await waitForChain(chain.entry);
 
     // Each variant does what it claims: context reaches C, the tag travels with the request.
@@ -189,6 +210,12 @@ async function measureLine({ bin: node, version }, server, cacheDir) {
       { name: 'otel', chain: otel },
       { name: 'graylane', chain: graylane },
       { name: 'graylane tagged', chain: graylane, headers: TAG_HEADER },
+      ...(compare
+        ? [
+            { name: 'compare', chain: compare },
+            { name: 'compare tagged', chain: compare, headers: TAG_HEADER },
+          ]
+        : []),
     ];
     // Every process gets its code optimized before anything counts.
     for (const v of variants)
@@ -266,6 +293,14 @@ export default async function run() {
       body: JSON.stringify(lane),
     });
     if (!applied.ok) throw new Error(`apply failed: ${applied.status} ${await applied.text()}`);
+    if (COMPARE) {
+      const same = { ...lane, metadata: { ...lane.metadata, namespace: `${NAMESPACE}-compare` } };
+      await fetch(`${server.url}/v1/apply`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/yaml' },
+        body: JSON.stringify(same),
+      });
+    }
 
     const byLine = {};
     for (const line of benchLines())
@@ -277,6 +312,8 @@ export default async function run() {
       otel: 'OpenTelemetry',
       graylane: 'graylane',
       'graylane tagged': 'graylane tagged',
+      compare: 'compared agent',
+      'compare tagged': 'compared agent tagged',
     };
     const rows = [];
     const lines = {};
