@@ -1,5 +1,5 @@
 import type * as http from 'node:http';
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { urlToHttpOptions } from 'node:url';
 import { type Instance, isGraylaneError } from '@graylane/core/runtime';
 import { httpModule, httpsModule } from '../builtins.js';
@@ -51,6 +51,30 @@ function resendable(req: http.ClientRequest, method: string): boolean {
   return (length === undefined || Number(length) === 0) && req.getHeader('transfer-encoding') === undefined;
 }
 
+const GUARD = Symbol('graylane.socketGuard');
+type Guarded = Socket & { [GUARD]?: ((error: unknown) => boolean) | undefined };
+
+/**
+ * Until its request has an answer, a socket's error goes first to the request's
+ * `recover`: when the request moves to another instance, the error stops there and
+ * the socket is torn down. Clients that listen on the pooled socket themselves
+ * (axios fails its request on a socket `error`) would otherwise fail the call the
+ * agent is sending again.
+ */
+function guard(socket: Guarded, recover: (error: unknown) => boolean): void {
+  if (!(GUARD in socket)) {
+    const emit = socket.emit;
+    socket.emit = function (this: Guarded, event: string | symbol, ...args: unknown[]): boolean {
+      if (event === 'error' && this[GUARD]?.(args[0]) === true) {
+        this.destroy();
+        return true;
+      }
+      return emit.apply(this, [event, ...args] as Parameters<typeof emit>);
+    } as typeof socket.emit;
+  }
+  socket[GUARD] = recover;
+}
+
 /**
  * Watches a request through its own `emit`, so no listener is added: an added
  * `response` listener would stop node from draining an unread response, an added
@@ -69,31 +93,42 @@ function observe(
   const emit = req.emit;
   let status = 0;
   let replaced = false;
+  let socket: Guarded | undefined;
+  const unguard = () => {
+    if (socket !== undefined && socket[GUARD] === recover) socket[GUARD] = undefined;
+  };
+  /** Sends the request elsewhere when its failure allows; true when it did. */
+  const recover = (error: unknown): boolean => {
+    if (typeof error !== 'object' || error === null || counted.has(error)) return false;
+    counted.add(error);
+    const next = hop.retry(error, {
+      responseStarted: status !== 0,
+      replayable: resendable(req, method),
+      idempotent: IDEMPOTENT_METHODS.has(method),
+      bodySent: true,
+    });
+    if (next === undefined) return false;
+    unguard();
+    replaced = true;
+    const again = resend(next);
+    again.emit = function (this: http.ClientRequest, e: string | symbol, ...a: unknown[]) {
+      return forward(e, ...a);
+    } as typeof again.emit;
+    again.end();
+    return true;
+  };
   const own = function (this: http.ClientRequest, event: string | symbol, ...args: unknown[]): boolean {
-    if (event === 'response') {
+    if (event === 'socket') {
+      socket = args[0] as Guarded;
+      guard(socket, recover);
+    } else if (event === 'response') {
+      unguard();
       status = (args[0] as http.IncomingMessage).statusCode ?? 0;
       hop.answered();
     } else if (event === 'error') {
-      const error = args[0] as Error;
-      if (!counted.has(error)) {
-        counted.add(error);
-        const next = hop.retry(error, {
-          responseStarted: status !== 0,
-          replayable: resendable(req, method),
-          idempotent: IDEMPOTENT_METHODS.has(method),
-          bodySent: true,
-        });
-        if (next !== undefined) {
-          replaced = true;
-          const again = resend(next);
-          again.emit = function (this: http.ClientRequest, e: string | symbol, ...a: unknown[]) {
-            return forward(e, ...a);
-          } as typeof again.emit;
-          again.end();
-          return true;
-        }
-      }
+      if (recover(args[0])) return true;
     } else if (event === 'close') {
+      unguard();
       hop.end(status !== 0 && status < 500);
     }
     return emit.call(req, event, ...args);
