@@ -6,6 +6,7 @@ import { AuditPage } from './pages/audit-page.js';
 import { GatewayPage } from './pages/gateway-page.js';
 import { LaneEditPage, LanesPage } from './pages/lanes-page.js';
 import { MessagesPage } from './pages/messages-page.js';
+import { RolloutPage, RolloutsPage } from './pages/rollouts-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
 import { TokensPage } from './pages/tokens-page.js';
 import { Link, navigate, usePath } from './router.js';
@@ -15,6 +16,7 @@ import { usePoll } from './use-poll.js';
 const nav = [
   { href: '/apps', label: 'Applications' },
   { href: '/lanes', label: 'Tag routing' },
+  { href: '/rollouts', label: 'Rollouts' },
   { href: '/messages', label: 'Message grayscale' },
   { href: '/gateway', label: 'Gateway routes' },
   { href: '/audit', label: 'Audit log' },
@@ -28,6 +30,8 @@ function Page(props: { path: string }) {
   if (section === 'lanes' && name === 'new') return <LaneEditPage />;
   if (section === 'lanes' && name) return <LaneEditPage name={name} />;
   if (section === 'lanes') return <LanesPage />;
+  if (section === 'rollouts' && name) return <RolloutPage name={name} />;
+  if (section === 'rollouts') return <RolloutsPage />;
   if (section === 'messages') return <MessagesPage />;
   if (section === 'gateway') return <GatewayPage />;
   if (section === 'audit') return <AuditPage />;
