@@ -1,6 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import { documentLimits, isWellFormed, shapeIssue, utf8Length } from './document-limits.js';
+import { exceedsFlowDepth } from './exceeds-flow-depth.js';
 import { GraylaneError, type Issue } from './graylane-error.js';
 import { laneEntryIssues } from './lane-entry-issues.js';
 import { type Resource, type ResourceKind, resourceKinds, resourceSchemas } from './resources.js';
@@ -196,6 +197,14 @@ function parseText(text: string) {
     throw new GraylaneError(
       'GL_DOCUMENT_INVALID',
       'the text holds an invalid character (a lone UTF-16 surrogate)',
+    );
+  }
+  // Twice the limit: the scan may count a bracket the parser reads as text, and a text
+  // this deep is refused after parsing anyway, where the parser has not overflowed yet.
+  if (exceedsFlowDepth(text, 2 * documentLimits.maxDepth)) {
+    throw new GraylaneError(
+      'GL_DOCUMENT_INVALID',
+      `the text cannot be read as resource documents: nested more than ${documentLimits.maxDepth} levels deep`,
     );
   }
   try {

@@ -190,6 +190,22 @@ describe('bad documents and strings', () => {
     expect((await send('POST', '/v1/apply', JSON.stringify([deep]), 'application/json'))[0]).toBe(400);
   });
 
+  it('answers a megabyte of nested brackets or dashes with 400 GL_DOCUMENT_INVALID, and keeps serving', async () => {
+    // The YAML parser recurses per level: unchecked, a megabyte of `[` took it a
+    // gigabyte of memory and brought the control plane down.
+    for (const [piece, type] of [
+      ['[', 'application/json'],
+      ['{"a": ', 'application/json'],
+      ['- ', 'application/yaml'],
+      ['!!map {', 'application/yaml'],
+    ] as const) {
+      const text = piece.repeat(Math.floor(1_000_000 / piece.length));
+      expect(await send('POST', '/v1/apply', text, type), piece).toEqual([400, 'GL_DOCUMENT_INVALID']);
+    }
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect(await send('POST', '/v1/apply', laneYaml('after-deep'))).toEqual([200, undefined]);
+  });
+
   it('answers a malformed JSON PUT with GL_DOCUMENT_INVALID, as docs/errors.md lists for documents', async () => {
     expect(await send('PUT', '/v1/namespaces/default/lanes/x', '{"kind": ', 'application/json')).toEqual([
       400,
