@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { reportFailure, usageError } from './command-failure.js';
 
 /**
@@ -58,6 +59,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
 export function usage(): string {
   const lines = ['usage: graylane <command> [options]', '', 'commands:'];
   for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
+  lines.push('', 'Run "graylane <command> --help" for its options; "graylane --version" prints the version.');
   return lines.join('\n');
 }
 
@@ -66,6 +68,11 @@ export async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     console.log(usage());
     return name === undefined ? 1 : 0;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+    console.log(`graylane ${version}`);
+    return 0;
   }
   const entry = commands[name];
   if (entry === undefined) {

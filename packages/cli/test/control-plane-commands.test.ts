@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -182,6 +183,24 @@ describe('graylane server', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('prints its version, and help whose option texts line up', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    const run = await graylane(['--version']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toBe(`graylane ${version}`);
+    expect((await graylane([])).stdout).toContain('graylane <command> --help');
+    for (const [command, column] of [
+      ['server', 24],
+      ['gateway', 22],
+    ] as const) {
+      const help = (await graylane([command, '--help'])).stdout;
+      const port = help.split('\n').find((l) => l.startsWith('  --port '))!;
+      const cert = help.split('\n').find((l) => l.startsWith('  --tls-cert '))!;
+      expect(port.indexOf('port to listen on'), command).toBe(column);
+      expect(cert.indexOf('serve HTTPS'), command).toBe(column);
+    }
+  });
+
   it('says how to use a command when its arguments are wrong, with exit code 2', async () => {
     const run = await graylane(['get']);
     expect(run.code).toBe(2);
@@ -197,6 +216,9 @@ describe('graylane server', () => {
     expect(badFlag.stderr).toContain('port "x" is not a number');
     expect((await graylane(['injector', 'nope'])).code).toBe(2);
     expect((await graylane(['gateway', '--port', '99999'])).code).toBe(2);
+    const badPort = await graylane(['server', '--port', 'abc']);
+    expect(badPort.code).toBe(2);
+    expect(badPort.stderr).toContain('--port abc is not a port number');
     expect((await graylane(['nope'])).code).toBe(2);
   });
 });

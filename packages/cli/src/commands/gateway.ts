@@ -15,7 +15,7 @@ options:
 ${clientFlagsHelp}
   --port N            port to listen on (default 20000; 0 picks a free one)
   --host H            interface to listen on (default: all)
-${tlsFlagsHelp}
+${tlsFlagsHelp(22)}
 
 An https:// --server must present a certificate from the system store or from the CA
 in GRAYLANE_CA (a PEM file or its text).`;

@@ -23,7 +23,7 @@ options:
                         also 64k, 1m); every agent receives each resource in full
   --prometheus-url URL  Prometheus for Rollout metrics of provider "prometheus" without an address
   --insecure-no-auth    accept every request as admin (local experiments only)
-${tlsFlagsHelp}
+${tlsFlagsHelp(24)}
 
 Agents, the gateway and the CLI trust an HTTPS control plane whose certificate
 chains to the system store or to the CA in GRAYLANE_CA (a PEM file or its text).`;
@@ -77,8 +77,12 @@ const server: Command = async (args) => {
     console.log(USAGE);
     return 0;
   }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw usageError(`--port ${values.port} is not a port number`, USAGE);
+  }
   const running = await startServer({
-    port: Number(values.port),
+    port,
     host: values.host,
     data: values.data,
     postgres: values.postgres,

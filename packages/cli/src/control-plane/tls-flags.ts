@@ -7,8 +7,15 @@ export const tlsFlagSpec = {
   'tls-key': { type: 'string' },
 } as const;
 
-export const tlsFlagsHelp = `  --tls-cert FILE     serve HTTPS with this PEM certificate (chain); needs --tls-key
-  --tls-key FILE      its unencrypted PEM key`;
+/** The help lines of the TLS flags, their text starting at `column` like the command's other options. */
+export function tlsFlagsHelp(column: number): string {
+  return [
+    ['--tls-cert FILE', 'serve HTTPS with this PEM certificate (chain); needs --tls-key'],
+    ['--tls-key FILE', 'its unencrypted PEM key'],
+  ]
+    .map(([flag, text]) => `  ${flag!.padEnd(column - 2)}${text}`)
+    .join('\n');
+}
 
 /** The certificate and key of --tls-cert/--tls-key, or undefined for plain HTTP. */
 export function readTls(
