@@ -11,12 +11,15 @@ export interface ControlPlaneClient {
     body?: unknown,
     timeoutMs?: number,
   ): Promise<{ status: number; body: T }>;
-  /** Opens the watch stream; resolves when it ends (error or server closed). */
+  /**
+   * Opens the watch stream; resolves when it ends (error or server closed), with the
+   * HTTP status when the server refused it.
+   */
   watch(
     namespace: string,
     since: number | undefined,
     on: { snapshot(s: ConfigSnapshot): void; change(c: ConfigChange): void },
-  ): { done: Promise<void>; close(): void };
+  ): { done: Promise<number | undefined>; close(): void };
 }
 
 /** `ca`: the CAs an https:// control plane's certificate must chain to (GRAYLANE_CA and the system store). */
@@ -80,13 +83,13 @@ export function createControlPlaneClient(server: string, token: string, ca?: str
       const req = open('GET', `/v1/namespaces/${encodeURIComponent(namespace)}/watch${query}`, {
         accept: 'text/event-stream',
       });
-      const done = new Promise<void>((resolve) => {
-        req.on('error', () => resolve());
-        req.on('close', () => resolve());
+      const done = new Promise<number | undefined>((resolve) => {
+        req.on('error', () => resolve(undefined));
+        req.on('close', () => resolve(undefined));
         req.on('response', (res: IncomingMessage) => {
           if (res.statusCode !== 200) {
             res.resume();
-            resolve();
+            resolve(res.statusCode);
             return;
           }
           res.setEncoding('utf8');
@@ -102,8 +105,8 @@ export function createControlPlaneClient(server: string, token: string, ca?: str
             }
           });
           res.on('data', parse);
-          res.on('end', () => resolve());
-          res.on('error', () => resolve());
+          res.on('end', () => resolve(undefined));
+          res.on('error', () => resolve(undefined));
         });
         req.end();
       });

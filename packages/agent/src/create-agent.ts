@@ -1,4 +1,4 @@
-import { applyChange, type ConfigSnapshot } from '@graylane/core/runtime';
+import { applyChange, type ConfigSnapshot, GraylaneError, isGraylaneError } from '@graylane/core/runtime';
 import { type AgentConfig, instanceId } from './agent-config.js';
 import { type ControlPlaneClient, createControlPlaneClient } from './control-plane-client.js';
 import type { Logger } from './logger.js';
@@ -67,6 +67,13 @@ export function reachableAddress(bound: string | undefined, fallback: string): s
 
 export const isLoopback = (address: string) =>
   address === '::1' || address === 'localhost' || address.startsWith('127.');
+
+/** The code of a control plane's answer that refuses the agent's token, if it is one. */
+function refusal(status: number): 'GL_UNAUTHENTICATED' | 'GL_FORBIDDEN' | undefined {
+  if (status === 401) return 'GL_UNAUTHENTICATED';
+  if (status === 403) return 'GL_FORBIDDEN';
+  return undefined;
+}
 
 export function createAgent(config: AgentConfig, log: Logger): Agent {
   const id = instanceId(config);
@@ -159,7 +166,12 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
       `/v1/namespaces/${config.namespace}/instances`,
       body,
     );
-    if (res.status >= 300) throw new Error(`register answered ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status >= 300) {
+      const refused = refusal(res.status);
+      const answer = (res.body as { error?: { message?: unknown } } | undefined)?.error?.message;
+      if (refused) throw new GraylaneError(refused, `registering ${config.app}: ${answer ?? res.status}`);
+      throw new Error(`register answered ${res.status} ${JSON.stringify(res.body)}`);
+    }
     registeredVersion = version;
     followTtl(res.body?.ttlMs);
     warnIfUnreachable(state.snapshot);
@@ -182,10 +194,10 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
       if (res.status === 404) await register();
     } catch (error) {
       registeredVersion = -1;
-      log.once(
-        'GL_CONTROL_PLANE_UNREACHABLE',
-        `${(error as Error).message}; routing continues with the last config`,
-      );
+      const refused =
+        isGraylaneError(error) && (error.code === 'GL_UNAUTHENTICATED' || error.code === 'GL_FORBIDDEN');
+      const code = refused ? error.code : 'GL_CONTROL_PLANE_UNREACHABLE';
+      log.once(code, `${(error as Error).message}; routing continues with the last config`);
     }
   }
 
@@ -257,13 +269,22 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
         },
       });
       closeWatch = stream.close;
-      await stream.done;
+      const status = await stream.done;
       if (stopped) return;
       const wait = RETRY_MS[Math.min(attempt++, RETRY_MS.length - 1)]!;
-      log.once(
-        'GL_CONTROL_PLANE_UNREACHABLE',
-        `watch stream to ${config.server} ended; reconnecting (routing continues)`,
-      );
+      const refused = status === undefined ? undefined : refusal(status);
+      if (refused) {
+        // A wrong token is no outage: saying "unreachable" would send the user to the network.
+        log.once(
+          refused,
+          `the control plane at ${config.server} refused this agent's token (HTTP ${status}): set GRAYLANE_TOKEN to an agent token for ${config.app}; routing continues with the last config`,
+        );
+      } else {
+        log.once(
+          'GL_CONTROL_PLANE_UNREACHABLE',
+          `watch stream to ${config.server} ended; reconnecting (routing continues)`,
+        );
+      }
       await new Promise((r) => timers.push(setTimeout(r, wait).unref()));
     }
   }

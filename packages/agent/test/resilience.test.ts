@@ -129,3 +129,33 @@ describe('failing open', () => {
     expect(result.stdout).toMatch(/^up \d+/);
   });
 });
+
+describe('an agent with a token the control plane refuses', () => {
+  let cp: ControlPlane;
+  let service: Service | undefined;
+
+  beforeAll(async () => {
+    cp = await startControlPlane();
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await cp.close();
+  });
+
+  it('says the token was refused, not that the control plane is unreachable, and the app still serves', async () => {
+    service = await startService({
+      server: cp.url,
+      namespace: 'wrong-token',
+      cacheDir: cacheDir(),
+      app: 'a',
+      env: { GRAYLANE_TOKEN: 'mistyped-token' },
+    });
+    expect((await call(service.http, '/chain')).text).toBe('a[base]');
+    const s = service;
+    await waitFor('the agent reports the refused token', async () =>
+      s.output().includes('GL_UNAUTHENTICATED') ? true : s.output(),
+    );
+    expect(service.output()).toContain('GRAYLANE_TOKEN');
+    expect(service.output()).not.toContain('GL_CONTROL_PLANE_UNREACHABLE');
+  });
+});
