@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import { applyChange, type ConfigSnapshot, GraylaneError, isGraylaneError } from '@graylane/core/runtime';
 import { type AgentConfig, instanceId } from './agent-config.js';
 import { type ControlPlaneClient, createControlPlaneClient } from './control-plane-client.js';
@@ -123,11 +124,19 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
   }
 
   // A loopback-bound instance is reachable only from its own host: say so once when the
-  // namespace shows instances on other hosts (they would call it and fail).
+  // namespace shows instances on other hosts (they would call it and fail). Instances at
+  // one of this host's own addresses (services bound to 0.0.0.0 next to it) reach it.
+  let ownAddresses: Set<string> | undefined;
   function warnIfUnreachable(snapshot: ConfigSnapshot): void {
     if (!isLoopback(address)) return;
     for (const list of Object.values(snapshot.instances)) {
-      const remote = list.find((i) => i.id !== id && !isLoopback(i.address));
+      const remote = list.find((i) => {
+        if (i.id === id || isLoopback(i.address)) return false;
+        ownAddresses ??= new Set(
+          Object.values(networkInterfaces()).flatMap((l) => (l ?? []).map((n) => n.address)),
+        );
+        return !ownAddresses.has(i.address);
+      });
       if (remote === undefined) continue;
       log.once(
         'GL_INSTANCE_LOOPBACK',

@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ADMIN_TOKEN,
@@ -99,14 +100,21 @@ describe('a loopback-bound instance', () => {
     try {
       await waitFor('a is registered', async () => (await instances(cp, 'loop')).length === 1);
       expect(service.output()).not.toContain('GL_INSTANCE_LOOPBACK');
-      const res = await fetch(`${cp.url}/v1/namespaces/loop/instances`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ id: 'b-remote', app: 'b', address: '192.0.2.10', ports: { http: 8080 } }),
-      });
-      expect(res.status).toBe(201);
+      const register = (id: string, app: string, address: string) =>
+        fetch(`${cp.url}/v1/namespaces/loop/instances`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ id, app, address, ports: { http: 8080 } }),
+        });
+      // An instance at this host's own address (bound to 0.0.0.0 beside a) reaches a: no warning for it.
+      const own = Object.values(networkInterfaces())
+        .flatMap((l) => l ?? [])
+        .find((n) => !n.internal && n.family === 'IPv4');
+      if (own) expect((await register('a2-here', 'a2', own.address)).status).toBe(201);
+      expect((await register('b-remote', 'b', '192.0.2.10')).status).toBe(201);
       await waitFor('a warns', async () => service.output().includes('GL_INSTANCE_LOOPBACK'));
       expect(service.output()).toContain('listens on 127.0.0.1');
+      expect(service.output()).toContain('b runs at 192.0.2.10');
     } finally {
       await service.stop();
       await cp.close();
