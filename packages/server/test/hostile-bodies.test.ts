@@ -206,6 +206,22 @@ describe('bad documents and strings', () => {
     expect(await send('POST', '/v1/apply', laneYaml('after-deep'))).toEqual([200, undefined]);
   });
 
+  it('registers instances at an IP address or a host name, and refuses any other address with 400', async () => {
+    const register = (id: string, address: string) =>
+      send(
+        'POST',
+        '/v1/namespaces/default/instances',
+        JSON.stringify({ id, app: 'b', address, ports: { http: 8080 } }),
+        'application/json',
+      );
+    expect(await register('v4', '10.0.0.7')).toEqual([201, undefined]);
+    expect(await register('v6', 'fd00::7')).toEqual([201, undefined]);
+    expect(await register('dns', 'b-0.b.shop.svc.cluster.local')).toEqual([201, undefined]);
+    for (const bad of ['not an ip; rm -rf /', 'http://10.0.0.7', '10.0.0.7:8080', '-b.example', 'a..b']) {
+      expect(await register('bad', bad), bad).toEqual([400, 'GL_BAD_REQUEST']);
+    }
+  });
+
   it('answers a malformed JSON PUT with GL_DOCUMENT_INVALID, as docs/errors.md lists for documents', async () => {
     expect(await send('PUT', '/v1/namespaces/default/lanes/x', '{"kind": ', 'application/json')).toEqual([
       400,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { isReservedTag, nameSchema, RESERVED_TAG_RULE, TAG_PATTERN, TAG_RULE } from '@graylane/core';
 import { z } from 'zod';
 
@@ -6,6 +7,17 @@ const ports = z.record(
   z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'a port name is a lowercase protocol name'),
   port,
 );
+// Agents connect to it as given: an IP address or a DNS name, nothing a resolver would
+// refuse after every caller has tried it.
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+const address = z
+  .string()
+  .min(1)
+  .max(253)
+  .refine((a) => isIP(a) !== 0 || HOST_NAME.test(a), {
+    message: 'an address is an IPv4 or IPv6 address or a DNS host name',
+  });
 const consumerGroups = z.array(z.string().min(1).max(255)).max(100);
 
 /** The tag check is core's; '' is the baseline. */
@@ -22,7 +34,7 @@ export const registerBodySchema = z.strictObject({
     .regex(/^[A-Za-z0-9._:@-]+$/, 'an instance id uses letters, digits and . _ : @ -'),
   app: nameSchema,
   tag: instanceTagSchema.default(''),
-  address: z.string().min(1).max(253),
+  address,
   ports: ports.default({}),
   protocols: z.array(z.string().min(1).max(32)).max(16).optional(),
   consumerGroups: consumerGroups.optional(),
