@@ -1,22 +1,21 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { GraylaneError, type ParseOptions, type Resource } from '@graylane/core';
 
-// The worker imports core by its resolved file URL, so it works from any directory
+// The parser imports core by its resolved file URL, so it works from any directory
 // and from the sources as from the build.
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const core = import(workerData.core);
-parentPort.on('message', async ({ id, text, options }) => {
+const PARSER_SOURCE = `
+const core = import(process.env.GRAYLANE_CORE_URL);
+process.on('message', async ({ id, text, options }) => {
   const { parseDocuments, isGraylaneError } = await core;
   try {
-    parentPort.postMessage({ id, resources: parseDocuments(text, options) });
+    process.send({ id, resources: parseDocuments(text, options) });
   } catch (error) {
     const e = isGraylaneError(error)
       ? error.toJSON()
       : { code: 'GL_INTERNAL', message: String((error && error.message) || error), issues: [] };
-    parentPort.postMessage({ id, error: e });
+    process.send({ id, error: e });
   }
 });
 `;
@@ -29,27 +28,34 @@ export interface DocumentParser {
 }
 
 /**
- * Parses documents on a worker thread. Reading a megabyte of YAML takes the YAML
+ * Parses documents in a child process. Reading a megabyte of YAML takes the YAML
  * library seconds on a small machine; on the event loop that would hold every other
- * request (health checks, heartbeats, watch streams) for as long. Texts are parsed one
- * at a time, in order.
+ * request (health checks, heartbeats, watch streams) for as long. And a text can make
+ * the library allocate without bound before any limit of ours looks at it: V8 ends a
+ * whole process on some out-of-memory paths even inside a worker thread with its own
+ * heap limit, so the parser gets a process of its own, with a heap limit, and only it
+ * dies. Texts are parsed one at a time, in order; the next text gets a fresh parser.
  */
-export function createDocumentParser(): DocumentParser {
+export function createDocumentParser({ heapLimitMb = 512 }: { heapLimitMb?: number } = {}): DocumentParser {
   const core = pathToFileURL(createRequire(import.meta.url).resolve('@graylane/core')).href;
-  let worker: Worker | undefined;
+  let child: ChildProcess | undefined;
   let next = 0;
   const pending = new Map<number, { resolve: (r: Resource[]) => void; reject: (e: unknown) => void }>();
 
-  function failAll(error: unknown): void {
-    for (const p of pending.values()) p.reject(GraylaneError.from(error));
+  function failAll(error: GraylaneError): void {
+    for (const p of pending.values()) p.reject(error);
     pending.clear();
-    worker = undefined;
   }
 
-  function start(): Worker {
-    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { core } });
-    w.unref();
-    w.on('message', (answer: Answer) => {
+  function start(): ChildProcess {
+    const c = spawn(process.execPath, [`--max-old-space-size=${heapLimitMb}`, '-e', PARSER_SOURCE], {
+      env: { ...process.env, GRAYLANE_CORE_URL: core, NODE_OPTIONS: '' },
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      serialization: 'advanced',
+    });
+    c.unref();
+    c.channel?.unref();
+    c.on('message', (answer: Answer) => {
       const p = pending.get(answer.id);
       if (!p) return;
       pending.delete(answer.id);
@@ -58,28 +64,42 @@ export function createDocumentParser(): DocumentParser {
         p.reject(new GraylaneError(code, message, { issues }));
       } else p.resolve(answer.resources ?? []);
     });
-    w.on('error', failAll);
-    w.on('exit', (code) => {
-      if (pending.size > 0) failAll(new Error(`the document parser stopped (exit code ${code})`));
-      worker = undefined;
+    c.on('error', (error) => {
+      if (child === c) child = undefined;
+      failAll(GraylaneError.from(error));
     });
-    return w;
+    c.on('exit', (code, signal) => {
+      if (child === c) child = undefined;
+      if (pending.size === 0) return;
+      // The parser only exits on its own when it ran out of memory on the text it held.
+      failAll(
+        new GraylaneError(
+          'GL_DOCUMENT_INVALID',
+          `parsing this text needed more than ${heapLimitMb} MB (parser ended with ${signal ?? `exit code ${code}`}): send smaller or simpler documents`,
+        ),
+      );
+    });
+    return c;
   }
 
   return {
     parse(text, options) {
-      worker ??= start();
+      child ??= start();
       const id = next++;
-      const w = worker;
+      const c = child;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        w.postMessage({ id, text, options });
+        c.send({ id, text, options });
       });
     },
     async close() {
-      const w = worker;
-      worker = undefined;
-      await w?.terminate();
+      const c = child;
+      child = undefined;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      await new Promise<void>((resolve) => {
+        c.once('exit', () => resolve());
+        c.kill();
+      });
     },
   };
 }
