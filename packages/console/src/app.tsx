@@ -4,6 +4,7 @@ import { AppPage } from './pages/app-page.js';
 import { AppsPage } from './pages/apps-page.js';
 import { AuditPage } from './pages/audit-page.js';
 import { GatewayPage } from './pages/gateway-page.js';
+import { LaneMapPage } from './pages/lane-map-page.js';
 import { LaneEditPage, LanesPage } from './pages/lanes-page.js';
 import { MessagesPage } from './pages/messages-page.js';
 import { RolloutPage, RolloutsPage } from './pages/rollouts-page.js';
@@ -17,6 +18,7 @@ const nav = [
   { href: '/apps', label: 'Applications' },
   { href: '/lanes', label: 'Tag routing' },
   { href: '/rollouts', label: 'Rollouts' },
+  { href: '/lane-map', label: 'Lane map' },
   { href: '/messages', label: 'Message grayscale' },
   { href: '/gateway', label: 'Gateway routes' },
   { href: '/audit', label: 'Audit log' },
@@ -32,6 +34,7 @@ function Page(props: { path: string }) {
   if (section === 'lanes') return <LanesPage />;
   if (section === 'rollouts' && name) return <RolloutPage name={name} />;
   if (section === 'rollouts') return <RolloutsPage />;
+  if (section === 'lane-map') return <LaneMapPage />;
   if (section === 'messages') return <MessagesPage />;
   if (section === 'gateway') return <GatewayPage />;
   if (section === 'audit') return <AuditPage />;

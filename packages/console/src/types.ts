@@ -22,6 +22,34 @@ export interface TrendPoint {
   errorRate: number;
   p50: number | null;
   p99: number | null;
+  /** Messages per second produced and consumed in this lane. */
+  produced: number;
+  consumed: number;
+}
+
+/** How a lane's call reached its target. */
+export type EdgeReach = 'lane' | 'fallback' | 'leak';
+
+export interface LaneEdge {
+  from: string;
+  to: string;
+  targetTag: string;
+  reached: EdgeReach;
+  rate: number;
+  errorRate: number;
+  requests: number;
+  errors: number;
+  p99Seconds: number | null;
+}
+
+export interface LaneMap {
+  windowMs: number;
+  lanes: Array<{ tag: string; edges: LaneEdge[] }>;
+}
+
+export interface MessageRates {
+  windowMs: number;
+  items: Array<{ app: string; tag: string; system: string; produced: number; consumed: number }>;
 }
 
 export interface Trend {

@@ -89,6 +89,7 @@ describe('the console', () => {
     await page.getByLabel('Token').fill('not-a-token');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('this token is not known').waitFor();
+    await shot('sign-in');
     await signIn(ADMIN);
     await expect(page.getByTestId('role').textContent()).resolves.toBe('admin');
     const row = page.locator('tr[data-app="app-b"]');
@@ -151,6 +152,14 @@ describe('the console', () => {
       { timeout: 20000 },
     );
     await page.locator('[data-testid="chart-qps"] path[data-tag=""]').waitFor();
+    for (const chart of ['qps', 'errors', 'p50', 'p99', 'produced', 'consumed'])
+      await page.getByTestId(`chart-${chart}`).waitFor();
+    // Hovering a chart shows the time and each lane's value there.
+    const box = (await page.locator('[data-testid="chart-qps"] svg').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.97, box.y + box.height / 2);
+    const tooltip = page.locator('[data-testid="chart-qps"] [data-testid="chart-tooltip"]');
+    await tooltip.waitFor();
+    await expect(tooltip.textContent()).resolves.toMatch(/baseline: [\d.]+.*gray: [\d.]+/);
     await expect(page.getByRole('cell', { name: 'gray' }).count()).resolves.toBeGreaterThan(0);
     await shot('app-overview');
   });
@@ -197,6 +206,17 @@ describe('the console', () => {
       });
       expect(registered.status).toBe(201);
     }
+    // Its gray instance reports the messages it consumed, in the agents' wire format.
+    const reported = await api('POST', `/v1/namespaces/${NS}/metrics`, ADMIN, {
+      instanceId: 'orders-gray',
+      app: 'orders',
+      tag: 'gray',
+      at: Date.now(),
+      intervalMs: 1000,
+      bucketsSeconds: [],
+      messages: [{ tag: 'gray', direction: 'consumed', system: 'rocketmq', count: 30 }],
+    });
+    expect(reported.status).toBe(204);
     await page.getByRole('link', { name: 'Message grayscale' }).click();
     const orders = page.locator('article[data-app="orders"]');
     await orders.getByRole('rowheader', { name: 'orders-push_gray' }).waitFor();
@@ -211,12 +231,14 @@ describe('the console', () => {
       .getByRole('row')
       .filter({ has: page.getByRole('rowheader', { name: 'orders-push', exact: true }) });
     await expect(rocketmqRow.getByRole('cell').first().textContent()).resolves.toBe('RocketMQ');
-    const card = page.locator('article[data-app="app-a"]');
-    await card.waitFor();
-    await card.getByRole('switch', { name: /Message grayscale/ }).check();
-    await card.getByRole('button', { name: 'Save' }).click();
-    await card.getByText('Saved').waitFor();
-    const mg = await api('GET', `/v1/namespaces/${NS}/messagegrayscales/app-a`, ADMIN);
+    // Per-lane message rates: 30 messages over the one-minute window (once their second is over).
+    await orders.locator('[data-testid="message-rates"] tr[data-tag="gray"]', { hasText: '0.50' }).waitFor();
+    // Apps that neither produce nor consume are not listed.
+    await expect(page.locator('article[data-app="app-b"]').count()).resolves.toBe(0);
+    await orders.getByRole('switch', { name: /Message grayscale/ }).check();
+    await orders.getByRole('button', { name: 'Save' }).click();
+    await orders.getByText('Saved').waitFor();
+    const mg = await api('GET', `/v1/namespaces/${NS}/messagegrayscales/orders`, ADMIN);
     expect(mg.body.spec).toMatchObject({ enabled: true, filter: 'sql92' });
     await shot('message-grayscale');
 
@@ -268,6 +290,74 @@ describe('the console', () => {
     expect(await (await fetch(`${gateway.url}/A/chain?name=someone`)).text()).toBe(
       'app-a[base] -> app-b[base]',
     );
+  });
+
+  it('draws the reference scenario on the lane map: A → B → C in gray, and B → C falling back once C-gray stops', async () => {
+    const common = { server: server.url, namespace: NS, cacheDir: cacheDir() };
+    const started = await Promise.all([
+      startService({ ...common, app: 'ref-a', next: 'ref-b', transport: 'grpc' }),
+      startService({ ...common, app: 'ref-a', tag: 'gray', next: 'ref-b', transport: 'grpc' }),
+      startService({ ...common, app: 'ref-b', next: 'ref-c' }),
+      startService({ ...common, app: 'ref-b', tag: 'gray', next: 'ref-c' }),
+      startService({ ...common, app: 'ref-c' }),
+      startService({ ...common, app: 'ref-c', tag: 'gray' }),
+    ]);
+    services.push(...started);
+    const cGray = started[5]!;
+    const route = {
+      apiVersion: 'graylane.io/v1',
+      kind: 'GatewayRoute',
+      metadata: { name: 'ref', namespace: NS },
+      spec: { match: { pathPrefix: '/R' }, app: 'ref-a', stripPrefix: true },
+    };
+    expect((await api('PUT', `/v1/namespaces/${NS}/gatewayroutes/ref`, ADMIN, route)).status).toBeLessThan(
+      300,
+    );
+    const through = async () => (await fetch(`${gateway!.url}/R/chain?name=xiaoming`)).text();
+    await waitFor('the gray lane runs A → B → C in gray', async () => {
+      const text = await through();
+      return text === 'ref-a[gray] -> ref-b[gray] -> ref-c[gray]' || text;
+    });
+    const load = setInterval(() => void through().catch(() => undefined), 100);
+    try {
+      await page.getByRole('link', { name: 'Lane map' }).click();
+      const lane = page.locator('article[data-lane="gray"]');
+      const edge = (from: string, to: string, reached: string) =>
+        lane.locator(`tr[data-from="${from}"][data-to="${to}"][data-reached="${reached}"]`);
+      await edge('gateway', 'ref-a', 'lane').waitFor({ timeout: 20000 });
+      await edge('ref-a', 'ref-b', 'lane').waitFor({ timeout: 20000 });
+      await edge('ref-b', 'ref-c', 'lane').waitFor({ timeout: 20000 });
+      await expect(edge('ref-b', 'ref-c', 'lane').locator('td').nth(2).textContent()).resolves.toBe(
+        'in lane (gray)',
+      );
+      await lane
+        .locator('g[data-testid="lane-edge"][data-from="ref-b"][data-to="ref-c"][data-reached="lane"]')
+        .waitFor();
+      await shot('lane-map');
+
+      await cGray.stop();
+      await waitFor('B → C falls back to the baseline', async () => {
+        const text = await through();
+        return text === 'ref-a[gray] -> ref-b[gray] -> ref-c[base]' || text;
+      });
+      await edge('ref-b', 'ref-c', 'fallback').waitFor({ timeout: 20000 });
+      await expect(edge('ref-b', 'ref-c', 'fallback').locator('td').nth(2).textContent()).resolves.toBe(
+        'fell back to baseline',
+      );
+      await lane
+        .locator('g[data-testid="lane-edge"][data-from="ref-b"][data-to="ref-c"][data-reached="fallback"]')
+        .waitFor();
+      // A → B stays in the lane (a few calls may have moved to B's baseline while C-gray was
+      // stopping: its failures eject B-gray for a moment); nothing leaks.
+      await edge('ref-a', 'ref-b', 'lane').waitFor();
+      await expect(lane.locator('tr[data-reached="leak"]').count()).resolves.toBe(0);
+      // The lane's header warns that hops fall back (the gateway's calls to app-a, which has no
+      // gray instance, may still be in the window too).
+      await expect(lane.locator('.card-head .warn').textContent()).resolves.toMatch(/falls? back/);
+      await shot('lane-map-fallback');
+    } finally {
+      clearInterval(load);
+    }
   });
 
   it('shows the server refusing a save when someone changed the lane meanwhile, and keeps their change', async () => {
@@ -334,7 +424,7 @@ describe('the console', () => {
     await expect(page.getByLabel('Tag', { exact: true }).isDisabled()).resolves.toBe(true);
     await expect(page.getByRole('button', { name: /Save|Create/ }).count()).resolves.toBe(0);
     await page.getByRole('link', { name: 'Message grayscale' }).click();
-    await page.locator('article[data-app="app-a"]').waitFor();
+    await page.locator('article[data-app="orders"]').waitFor();
     await expect(
       page
         .getByRole('switch', { name: /Message grayscale/ })

@@ -15,8 +15,11 @@ interface Props {
   height?: number;
 }
 
-const W = 640;
-const PAD = { left: 48, right: 12, top: 10, bottom: 22 };
+// Drawn near its displayed size (the charts are about 460 to 640 px wide), so 12 px text stays readable.
+const W = 560;
+const PAD = { left: 60, right: 14, top: 12, bottom: 26 };
+const Y_TICKS = [0, 0.25, 0.5, 0.75, 1];
+const X_FRACTIONS = [0, 0.25, 0.5, 0.75, 1];
 
 function niceMax(max: number): number {
   if (max <= 0) return 1;
@@ -28,10 +31,18 @@ function niceMax(max: number): number {
 const clock = (t: number, span: number) =>
   new Date(t).toLocaleTimeString(
     [],
-    span > 86_400_000 ? { weekday: 'short', hour: '2-digit' } : { hour: '2-digit', minute: '2-digit' },
+    span > 86_400_000
+      ? { weekday: 'short', hour: '2-digit' }
+      : span <= 600_000
+        ? { hour: '2-digit', minute: '2-digit', second: '2-digit' }
+        : { hour: '2-digit', minute: '2-digit' },
   );
 
-/** A small SVG line chart: one line per tag, gaps where nothing was reported, a crosshair on hover or focus. */
+/**
+ * An SVG line chart: one line per tag, gaps where nothing was reported, labelled axes,
+ * a legend with each tag's value at the hovered time (the latest otherwise), and a
+ * crosshair with a tooltip of the values on hover.
+ */
 export function LineChart(props: Props) {
   const H = props.height ?? 200;
   const titleId = useId();
@@ -102,7 +113,7 @@ export function LineChart(props: Props) {
           onMouseLeave={() => setHover(undefined)}
         >
           <title>{`${props.title}, latest: ${summary}`}</title>
-          {[0, 0.5, 1].map((f) => (
+          {Y_TICKS.map((f) => (
             <g key={f} className="grid">
               <line x1={PAD.left} x2={W - PAD.right} y1={y(max * f)} y2={y(max * f)} />
               <text x={PAD.left - 6} y={y(max * f) + 4} textAnchor="end">
@@ -110,12 +121,15 @@ export function LineChart(props: Props) {
               </text>
             </g>
           ))}
-          <text className="axis" x={PAD.left} y={H - 4}>
-            {clock(t0, span)}
-          </text>
-          <text className="axis" x={W - PAD.right} y={H - 4} textAnchor="end">
-            {clock(t1, span)}
-          </text>
+          {X_FRACTIONS.map((f) => {
+            const t = t0 + span * f;
+            const anchor = f === 0 ? 'start' : f === 1 ? 'end' : 'middle';
+            return (
+              <text key={f} className="axis" x={x(t)} y={H - 6} textAnchor={anchor}>
+                {clock(t, span)}
+              </text>
+            );
+          })}
           {props.series.map((s) => (
             <path
               key={s.tag}
@@ -128,13 +142,31 @@ export function LineChart(props: Props) {
             />
           ))}
           {hover !== undefined && times[hover] !== undefined && (
-            <line
-              className="crosshair"
-              x1={x(times[hover])}
-              x2={x(times[hover])}
-              y1={PAD.top}
-              y2={H - PAD.bottom}
-            />
+            <g className="tooltip" data-testid="chart-tooltip">
+              <line
+                className="crosshair"
+                x1={x(times[hover])}
+                x2={x(times[hover])}
+                y1={PAD.top}
+                y2={H - PAD.bottom}
+              />
+              <text
+                className="hover-time"
+                x={x(times[hover]) + (x(times[hover]) > W / 2 ? -8 : 8)}
+                y={PAD.top + 12}
+                textAnchor={x(times[hover]) > W / 2 ? 'end' : 'start'}
+              >
+                {clock(times[hover], 0)}
+                {props.series.map((s) => {
+                  const v = s.points[hover]?.v ?? null;
+                  return (
+                    <tspan key={s.tag} x={x(times[hover]!) + (x(times[hover]!) > W / 2 ? -8 : 8)} dy={16}>
+                      {`${tagLabel(s.tag)}: ${v === null ? '–' : props.format(v)}`}
+                    </tspan>
+                  );
+                })}
+              </text>
+            </g>
           )}
         </svg>
       )}

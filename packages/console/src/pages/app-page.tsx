@@ -82,11 +82,24 @@ export function AppPage(props: { app: string }) {
             />
             <LineChart
               id="errors"
-              title="Error rate"
+              title="Error rate (5xx)"
               series={series((p) => (p.qps > 0 ? p.errorRate : null))}
               format={formatPercent}
             />
-            <LineChart id="latency" title="Latency p99" series={series((p) => p.p99)} format={formatMs} />
+            <LineChart id="p50" title="Latency p50" series={series((p) => p.p50)} format={formatMs} />
+            <LineChart id="p99" title="Latency p99" series={series((p) => p.p99)} format={formatMs} />
+            <LineChart
+              id="produced"
+              title="Messages produced per second"
+              series={series((p) => p.produced)}
+              format={formatQps}
+            />
+            <LineChart
+              id="consumed"
+              title="Messages consumed per second"
+              series={series((p) => p.consumed)}
+              format={formatQps}
+            />
           </div>
         )}
       </Async>

@@ -4,10 +4,12 @@ import { ApiError, enc } from '../api-client.js';
 import { Async, Empty, ReadOnlyNote } from '../components/states.js';
 import { TagBadge } from '../components/tag-badge.js';
 import { useSession } from '../session.js';
-import type { AppSummary, Instance } from '../types.js';
+import { formatQps } from '../trend-stats.js';
+import type { AppSummary, Instance, MessageRates } from '../types.js';
 import { usePoll } from '../use-poll.js';
 
 type Spec = MessageGrayscale['spec'];
+const RATE_WINDOW_SECONDS = 60;
 const defaults: Spec = { enabled: true, filter: 'sql92', baselineIgnoredTags: [], auto: false };
 
 function AppCard(props: {
@@ -15,6 +17,7 @@ function AppCard(props: {
   stored: MessageGrayscale | undefined;
   tags: string[];
   consumers: Instance[];
+  rates: MessageRates['items'];
   onSaved: () => void;
 }) {
   const { api, nsPath, canWrite, session } = useSession();
@@ -126,6 +129,33 @@ function AppCard(props: {
           </label>
         ))}
       </fieldset>
+      <h3>Messages per second, by lane</h3>
+      {props.rates.length === 0 ? (
+        <p className="muted">No messages produced or consumed in the last minute.</p>
+      ) : (
+        <table className="mq-rates" data-testid="message-rates">
+          <thead>
+            <tr>
+              <th scope="col">Lane</th>
+              <th scope="col">System</th>
+              <th scope="col">Produced/s</th>
+              <th scope="col">Consumed/s</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rates.map((r) => (
+              <tr key={`${r.tag}-${r.system}`} data-tag={r.tag}>
+                <td>
+                  <TagBadge tag={r.tag} />
+                </td>
+                <td>{r.system}</td>
+                <td>{formatQps(r.produced)}</td>
+                <td>{formatQps(r.consumed)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <h3>Live consumers</h3>
       {groups.size === 0 ? (
         <p className="muted">No instance of {props.app} reports a consumer group.</p>
@@ -179,12 +209,13 @@ export function MessagesPage() {
   const { api, nsPath, canWrite } = useSession();
   const state = usePoll(
     async () => {
-      const [apps, mgs, instances] = await Promise.all([
+      const [apps, mgs, instances, rates] = await Promise.all([
         api.get<{ items: AppSummary[] }>(`${nsPath}/apps`),
         api.get<{ items: MessageGrayscale[] }>(`${nsPath}/messagegrayscales`),
         api.get<{ items: Instance[] }>(`${nsPath}/instances`),
+        api.get<MessageRates>(`${nsPath}/message-rates?windowSeconds=${RATE_WINDOW_SECONDS}`),
       ]);
-      return { apps: apps.items, mgs: mgs.items, instances: instances.items };
+      return { apps: apps.items, mgs: mgs.items, instances: instances.items, rates: rates.items };
     },
     5000,
     [nsPath],
@@ -200,12 +231,17 @@ export function MessagesPage() {
       </p>
       {!canWrite && <ReadOnlyNote />}
       <Async what="message grayscale" {...state}>
-        {({ apps, mgs, instances }) => {
-          const names = [...new Set([...apps.map((a) => a.name), ...mgs.map((m) => m.metadata.name)])].sort();
+        {({ apps, mgs, instances, rates }) => {
+          // Only apps that take part in messaging: a live consumer group, messages in the
+          // last minute, or a stored setting (so a configured app never disappears).
+          const consuming = instances.filter((i) => (i.consumerGroups?.length ?? 0) > 0).map((i) => i.app);
+          const names = [
+            ...new Set([...consuming, ...rates.map((r) => r.app), ...mgs.map((m) => m.metadata.name)]),
+          ].sort();
           if (names.length === 0)
             return (
-              <Empty title="No applications yet">
-                Apps appear when their instances start with the agent.
+              <Empty title="No app produces or consumes messages yet">
+                Apps appear here once an instance with the agent starts a consumer or sends a message.
               </Empty>
             );
           return (
@@ -219,6 +255,7 @@ export function MessagesPage() {
                     stored={stored}
                     tags={Object.keys(apps.find((a) => a.name === n)?.instances ?? {})}
                     consumers={instances.filter((i) => i.app === n)}
+                    rates={rates.filter((r) => r.app === n)}
                     onSaved={state.reload}
                   />
                 );
