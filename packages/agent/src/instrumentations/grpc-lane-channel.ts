@@ -104,7 +104,7 @@ function withTag(call: Call, fields: TagFields | undefined): Call {
 
 /**
  * A call that remembers what the app sent until the first answer arrives; when the
- * attempt ends UNAVAILABLE before any answer and the outbound path names another
+ * attempt ends in a connection failure before any answer and the outbound path names another
  * instance (the lane's next one, or the baseline once the lane has none that can
  * take it), it replays everything there.
  */
@@ -134,7 +134,9 @@ function createReplayingCall(
         listener.onReceiveMessage(m);
       },
       onReceiveStatus: (status) => {
-        if (!answered && status.code === UNAVAILABLE) {
+        // The outbound path's one failure table decides which statuses are the
+        // connection's (UNAVAILABLE, or INTERNAL for a stream grpc-js saw break).
+        if (!answered && status.code !== 0) {
           const next = hop.retry(status, {
             responseStarted: false,
             replayable: true,

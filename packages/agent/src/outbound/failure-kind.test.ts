@@ -31,6 +31,21 @@ describe('failureKind', () => {
     expect(failureKind({ code: 14, details: 'Connection dropped' })).toBe('reset');
   });
 
+  it('reads a gRPC INTERNAL status as a reset only when grpc-js wrote it for a broken stream', () => {
+    expect(failureKind({ code: 13, details: 'read ECONNRESET' })).toBe('reset');
+    expect(
+      failureKind({
+        code: 13,
+        details: 'Received RST_STREAM with code 2 triggered by internal client error',
+      }),
+    ).toBe('reset');
+  });
+
+  it('never reads a downstream failure quoted in an answer as a failure of the instance that answered', () => {
+    expect(failureKind({ code: 13, details: 'b[base] failed: read ECONNRESET' })).toBe('other');
+    expect(failureKind({ code: 2, details: 'c failed: connect ECONNREFUSED 10.0.0.3:50051' })).toBe('other');
+  });
+
   it('leaves timeouts of the answer, application errors and anything else alone', () => {
     expect(
       failureKind(Object.assign(new Error('headers timeout'), { code: 'UND_ERR_HEADERS_TIMEOUT' })),

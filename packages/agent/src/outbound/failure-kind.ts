@@ -35,6 +35,7 @@ const KINDS: Readonly<Record<string, FailureKind>> = {
 
 const CODE_IN_TEXT = /\b(E[A-Z]{3,}|UND_ERR_[A-Z_]+)\b/g;
 const GRPC_UNAVAILABLE = 14;
+const GRPC_INTERNAL = 13;
 
 /**
  * The kind of a failure: its `code`, else its cause's (fetch wraps the network error),
@@ -50,6 +51,7 @@ export function failureKind(error: unknown): FailureKind {
       details?: unknown;
       cause?: unknown;
     };
+    if (typeof code === 'number') return grpcStatusKind(code, details);
     if (typeof code === 'string' && KINDS[code] !== undefined) return KINDS[code];
     for (const text of [details, message]) {
       if (typeof text !== 'string') continue;
@@ -60,6 +62,34 @@ export function failureKind(error: unknown): FailureKind {
     }
     if (code === GRPC_UNAVAILABLE) return 'reset';
     current = cause;
+  }
+  return 'other';
+}
+
+// What grpc-js writes in the details of a status it made itself when the connection
+// broke under a call ("read ECONNRESET", "Received RST_STREAM with code 2 ..."). Only
+// these, at the start of the details, count: an app's own error text often quotes a
+// downstream failure ("b failed: read ECONNRESET"), and reading that as a reset of the
+// instance that answered would eject a healthy instance for its callee's crash.
+const GRPC_TRANSPORT_DETAILS = /^(?:(?:read|write) (E[A-Z]{3,})\b|Received RST_STREAM)/;
+
+/**
+ * A gRPC status: UNAVAILABLE is the channel's (a connect failure when its details name
+ * one); INTERNAL only when grpc-js wrote it for a broken stream; every other status is
+ * an answer.
+ */
+function grpcStatusKind(code: number, details: unknown): FailureKind {
+  const text = typeof details === 'string' ? details : '';
+  if (code === GRPC_UNAVAILABLE) {
+    for (const match of text.matchAll(CODE_IN_TEXT)) {
+      const kind = KINDS[match[1]!];
+      if (kind !== undefined) return kind;
+    }
+    return 'reset';
+  }
+  if (code === GRPC_INTERNAL) {
+    const match = GRPC_TRANSPORT_DETAILS.exec(text);
+    if (match) return match[1] === undefined ? 'reset' : (KINDS[match[1]] ?? 'other');
   }
   return 'other';
 }
