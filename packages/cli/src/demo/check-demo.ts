@@ -100,7 +100,10 @@ export async function checkDemo(demo: RunningDemo, log: (line: string) => void):
   // Step 6, the change: the baseline ignores gray, with no restart of A.
   const pid = aBase.process.pid;
   await demo.apply(demoMessageGrayscale(['gray']));
-  await new Promise((r) => setTimeout(r, 3000));
+  // The agents get the change within a second; a RocketMQ baseline consumer filters with
+  // it from its next receive on, and a receive already open may last one long poll (5 s)
+  // more (docs/message-grayscale.md). A call before that may still reach the baseline.
+  await new Promise((r) => setTimeout(r, 8000));
   from = positions();
   await get('?name=xiaoming');
   const grayAfter = await consumedBy(aGray, from.get(aGray)!, 30000);
