@@ -1,0 +1,135 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { ErrorCode } from '@graylane/core';
+import { GraylaneError } from '@graylane/core';
+import { runProcess } from '../rocketmq/run-process.js';
+
+// Pinned so every machine resolves the same plugin, not whatever its Maven defaults to.
+const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.6.1';
+/** Where a product's jars live: written by the fetch, read by its start. */
+export interface JarCache {
+  root: string;
+  libDir: string;
+  /** Written last by the fetch: its presence means `libDir` is complete. */
+  marker: string;
+}
+
+/** What to fetch: a product's runtime classpath from Maven Central. */
+export interface JarSet {
+  /** For people: `RocketMQ`. */
+  product: string;
+  version: string;
+  /** `group:artifact:version` of each direct dependency. */
+  artifacts: string[];
+  /** The jar whose presence shows Maven fetched the product itself. */
+  mainJar: { name: string; matches: (jar: string) => boolean };
+  errorCode: ErrorCode;
+}
+
+interface Marker {
+  version: string;
+  jars: string[];
+}
+
+/**
+ * Makes sure a product's jars are in the cache and returns their folder (the broker
+ * commands' one fetch). Runs Maven only when the marker (written last) is missing or
+ * names a jar that is gone, so a fetch that was interrupted is simply done again.
+ */
+export async function fetchMavenJars(
+  paths: JarCache,
+  set: JarSet,
+  log: (line: string) => void = () => {},
+): Promise<string> {
+  if (await isComplete(paths, set)) return paths.libDir;
+  log(`fetching ${set.product} ${set.version} jars from Maven Central into ${paths.libDir} (once)`);
+  // Each fetch works in its own folder and moves the result into place, so two
+  // processes fetching at once never mix their files.
+  const work = join(paths.root, `fetch-${process.pid}-${Date.now()}`);
+  await mkdir(work, { recursive: true });
+  try {
+    await writeFile(join(work, 'pom.xml'), pom(set));
+    const lib = join(work, 'lib');
+    await runMaven(work, lib, set);
+    const jars = (await readdir(lib)).filter((file) => file.endsWith('.jar')).sort();
+    if (!jars.some(set.mainJar.matches)) {
+      throw new GraylaneError(
+        set.errorCode,
+        `Maven finished but ${lib} has no ${set.mainJar.name} jar: delete ${paths.root} and run the command again`,
+      );
+    }
+    if (await isComplete(paths, set)) return paths.libDir; // another process won the race
+    await rm(paths.libDir, { recursive: true, force: true });
+    await mkdir(dirname(paths.libDir), { recursive: true });
+    await rename(lib, paths.libDir);
+    const marker: Marker = { version: set.version, jars };
+    await writeFile(paths.marker, `${JSON.stringify(marker, null, 2)}\n`);
+    log(`fetched ${jars.length} jars`);
+    return paths.libDir;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function isComplete(paths: JarCache, set: JarSet): Promise<boolean> {
+  try {
+    const marker = JSON.parse(await readFile(paths.marker, 'utf8')) as Marker;
+    return marker.version === set.version && marker.jars.every((jar) => existsSync(join(paths.libDir, jar)));
+  } catch {
+    return false;
+  }
+}
+
+async function runMaven(cwd: string, outputDirectory: string, set: JarSet): Promise<void> {
+  const args = [
+    '-q',
+    '-B',
+    `${DEPENDENCY_PLUGIN}:copy-dependencies`,
+    `-DoutputDirectory=${outputDirectory}`,
+    '-DincludeScope=runtime',
+  ];
+  let result: Awaited<ReturnType<typeof runProcess>>;
+  try {
+    result = await runProcess('mvn', args, { cwd, timeoutMs: 15 * 60_000 });
+  } catch (cause) {
+    const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new GraylaneError(
+      missing ? 'GL_MAVEN_MISSING' : set.errorCode,
+      missing
+        ? `cannot run mvn: install Maven 3 (e.g. apt-get install maven); it downloads the ${set.product} jars once`
+        : `fetching the ${set.product} jars failed: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+  if (result.code !== 0) {
+    const tail = (result.stdout + result.stderr).trim().split('\n').slice(-15).join('\n');
+    throw new GraylaneError(
+      set.errorCode,
+      `mvn could not fetch ${set.product} ${set.version} (exit ${result.code}); check access to Maven Central ` +
+        `(proxy settings in ~/.m2/settings.xml) and free disk space, then run again. Maven said:\n${tail}`,
+    );
+  }
+}
+
+function pom(set: JarSet): string {
+  const dependencies = set.artifacts
+    .map((coordinates) => {
+      const [groupId, artifactId, version] = coordinates.split(':');
+      return `    <dependency><groupId>${groupId}</groupId><artifactId>${artifactId}</artifactId><version>${version}</version></dependency>`;
+    })
+    .join('\n');
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<!-- Generated by graylane: the runtime classpath of a local ${set.product} ${set.version}. -->
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>io.graylane.local</groupId>
+  <artifactId>${set.product.toLowerCase()}-runtime</artifactId>
+  <version>${set.version}</version>
+  <packaging>pom</packaging>
+  <dependencies>
+${dependencies}
+  </dependencies>
+</project>
+`;
+}
