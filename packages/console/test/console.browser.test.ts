@@ -190,19 +190,22 @@ describe('the console', () => {
   });
 
   it('shows message grayscale, gateway routes and the audit log with a diff', async () => {
-    // A consumer app's instances report the groups they poll, as the agent does.
-    // A consumer app's instances report the groups they poll, and on which broker, as the agent does.
-    for (const [tag, group, kafkaGroup] of [
-      ['', 'orders-push', 'orders-events'],
-      ['gray', 'orders-push_gray', 'orders-events_gray'],
+    // A consumer app's instances report the groups they poll, and on which broker, as the agent
+    // does; `orders-audit` is a group of that name on both brokers.
+    for (const [tag, group, kafkaGroup, both] of [
+      ['', 'orders-push', 'orders-events', 'orders-audit'],
+      ['gray', 'orders-push_gray', 'orders-events_gray', 'orders-audit_gray'],
     ] as const) {
       const registered = await api('POST', `/v1/namespaces/${NS}/instances`, ADMIN, {
         id: `orders-${tag || 'base'}`,
         app: 'orders',
         tag,
         address: '127.0.0.1',
-        consumerGroups: [group, kafkaGroup],
-        metadata: { 'consumer-groups.rocketmq': group, 'consumer-groups.kafka': kafkaGroup },
+        consumerGroups: [group, kafkaGroup, both],
+        metadata: {
+          'consumer-groups.rocketmq': `${both},${group}`,
+          'consumer-groups.kafka': `${both},${kafkaGroup}`,
+        },
       });
       expect(registered.status).toBe(201);
     }
@@ -231,6 +234,16 @@ describe('the console', () => {
       .getByRole('row')
       .filter({ has: page.getByRole('rowheader', { name: 'orders-push', exact: true }) });
     await expect(rocketmqRow.getByRole('cell').first().textContent()).resolves.toBe('RocketMQ');
+    // A group of the same name on both brokers is two rows, one per broker, each with its instances.
+    const auditRows = orders
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: 'orders-audit_gray', exact: true }) });
+    await expect(auditRows.count()).resolves.toBe(2);
+    await expect(auditRows.locator('td:first-of-type').allTextContents()).resolves.toEqual([
+      'Kafka',
+      'RocketMQ',
+    ]);
+    await expect(auditRows.locator('.tag[data-tag="gray"]').count()).resolves.toBe(2);
     // Per-lane message rates: 30 messages over the one-minute window (once their second is over).
     await orders.locator('[data-testid="message-rates"] tr[data-tag="gray"]', { hasText: '0.50' }).waitFor();
     // Apps that neither produce nor consume are not listed.

@@ -49,20 +49,32 @@ function AppCard(props: {
     }
   }
 
-  const groups = new Map<string, Map<string, number>>();
-  // Which broker a group lives on, as the agent reports it (`consumer-groups.kafka` metadata).
-  const brokers = new Map<string, string>();
+  // One row per group and broker, as the agents report them (`consumer-groups.<broker>`
+  // metadata): a RocketMQ group and a Kafka group of the same name are two groups.
+  const groups = new Map<string, { group: string; broker: string | undefined; byTag: Map<string, number> }>();
   for (const i of props.consumers) {
-    for (const [key, list] of Object.entries(i.metadata ?? {})) {
-      if (!key.startsWith('consumer-groups.')) continue;
-      for (const g of list.split(',')) brokers.set(g, key.slice('consumer-groups.'.length));
-    }
-    for (const g of i.consumerGroups ?? []) {
-      const byTag = groups.get(g) ?? new Map<string, number>();
-      byTag.set(i.tag, (byTag.get(i.tag) ?? 0) + 1);
-      groups.set(g, byTag);
+    const labelled = Object.entries(i.metadata ?? {})
+      .filter(([key]) => key.startsWith('consumer-groups.'))
+      .flatMap(([key, list]) =>
+        list
+          .split(',')
+          .filter((group) => group !== '')
+          .map((group) => ({ group, broker: key.slice('consumer-groups.'.length) as string | undefined })),
+      );
+    const named = new Set(labelled.map((l) => l.group));
+    const unnamed = (i.consumerGroups ?? [])
+      .filter((g) => !named.has(g))
+      .map((group) => ({ group, broker: undefined }));
+    for (const { group, broker } of [...labelled, ...unnamed]) {
+      const key = `${group}\u0000${broker ?? ''}`;
+      const row = groups.get(key) ?? { group, broker, byTag: new Map<string, number>() };
+      row.byTag.set(i.tag, (row.byTag.get(i.tag) ?? 0) + 1);
+      groups.set(key, row);
     }
   }
+  const rows = [...groups]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, row]) => ({ key, ...row }));
   const brokerName: Record<string, string> = { kafka: 'Kafka', rocketmq: 'RocketMQ' };
 
   return (
@@ -83,7 +95,7 @@ function AppCard(props: {
       </header>
       <div className="form-grid">
         <div className="field">
-          <label htmlFor={`${id}-filter`}>Filter mode</label>
+          <label htmlFor={`${id}-filter`}>Filter mode (RocketMQ; Kafka always filters in the client)</label>
           <select
             id={`${id}-filter`}
             disabled={!canWrite}
@@ -169,14 +181,16 @@ function AppCard(props: {
             </tr>
           </thead>
           <tbody>
-            {[...groups].map(([g, byTag]) => (
-              <tr key={g}>
+            {rows.map(({ key, group, broker, byTag }) => (
+              <tr key={key}>
                 <th scope="row" className="mono">
-                  {g}
+                  {group}
                 </th>
                 <td>
-                  {brokerName[brokers.get(g) ?? ''] ?? brokers.get(g) ?? (
+                  {broker === undefined ? (
                     <span className="muted">unknown</span>
+                  ) : (
+                    (brokerName[broker] ?? broker)
                   )}
                 </td>
                 <td>
@@ -226,8 +240,9 @@ export function MessagesPage() {
         <h1 id="mq-title">Message grayscale</h1>
       </header>
       <p className="sub">
-        RocketMQ messages sent in a lane carry <code>graylane_tag</code>; consumers of that tag get them, and
-        the baseline can leave them alone.
+        Messages sent in a lane carry its tag (RocketMQ: the property <code>graylane_tag</code>; Kafka: the
+        header <code>graylane-tag</code>); consumers of that tag get them, and the baseline can leave them
+        alone.
       </p>
       {!canWrite && <ReadOnlyNote />}
       <Async what="message grayscale" {...state}>
