@@ -120,7 +120,8 @@ export function get(url, headers = {}, timeoutMs = 5000) {
 /**
  * Steady load: `streams` is a list of {name, headers, concurrency}; each stream keeps
  * `concurrency` requests in flight to `target()` (a function, so a scenario can move it)
- * until stop() is called. Every answer is passed to `classify(stream, answer, at)`.
+ * until stop() is called. Every answer is passed to `classify(stream, answer, at, sentAt)`:
+ * `at` and `sentAt` are ms since the load started, when it answered and when it was sent.
  */
 export function steadyLoad({ target, streams, classify }) {
   let stopping = false;
@@ -131,8 +132,9 @@ export function steadyLoad({ target, streams, classify }) {
       loops.push(
         (async () => {
           while (!stopping) {
+            const sentAt = performance.now() - started;
             const answer = await get(`${target()}/chaos`, stream.headers);
-            classify(stream, answer, performance.now() - started);
+            classify(stream, answer, performance.now() - started, sentAt);
           }
         })(),
       );

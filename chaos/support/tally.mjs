@@ -3,7 +3,7 @@
 // baseline stream crossed it). The first failures are kept as samples.
 import { get, sleep } from './cluster.mjs';
 
-const crossedGray = (text) => /-gray\b/.test(text);
+export const crossedGray = (text) => /-gray\b/.test(text);
 
 export function createTally(phases) {
   const counts = new Map();
