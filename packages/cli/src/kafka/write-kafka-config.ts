@@ -57,7 +57,14 @@ export async function writeKafkaConfig(instance: KafkaInstance): Promise<{ needs
   return { needsFormat: !existsSync(join(files.data, 'meta.properties')) };
 }
 
-/** A cluster id as `kafka-storage random-uuid` makes one: 16 random bytes, base64url. */
-export function newClusterId(): string {
-  return randomBytes(16).toString('base64url');
+/**
+ * A cluster id as `kafka-storage random-uuid` makes one: 16 random bytes, base64url, never
+ * starting with "-" (Kafka's Uuid.randomUuid draws again too): the storage tool would read
+ * such an id, one start in 64, as an option and refuse to format.
+ */
+export function newClusterId(draw: () => Buffer = () => randomBytes(16)): string {
+  for (;;) {
+    const id = draw().toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
