@@ -98,6 +98,9 @@ export function createDocumentParser({ heapLimitMb = 512 }: { heapLimitMb?: numb
       if (!c || c.exitCode !== null || c.signalCode !== null) return;
       await new Promise<void>((resolve) => {
         c.once('exit', () => resolve());
+        // Held while it ends: unreferenced, the child's exit would not keep the event loop
+        // alive, and a host whose last work is this close would exit with it never settled.
+        c.ref();
         c.kill();
       });
     },
