@@ -41,6 +41,39 @@ describe('the metrics recorder', () => {
     recorder.stop();
   });
 
+  it('counts alternating edges and lanes each in its own series, also after a flush', () => {
+    const recorder = createMetricsRecorder();
+    const hop = (tag: string, targetTag: string) =>
+      recorder.recordOutbound({
+        target: 'c',
+        tag,
+        targetTag,
+        fallback: tag !== targetTag,
+        ok: true,
+        durationMs: 1,
+      });
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 3; i++) {
+        hop('gray', 'gray');
+        hop('gray', '');
+        hop('', '');
+        recorder.recordInbound(1, '2xx', 'gray');
+        recorder.recordInbound(1, '2xx', '');
+      }
+      const report = recorder.flush();
+      expect(report.outbound.map((s) => [s.tag, s.targetTag, s.fallback, s.count])).toEqual([
+        ['gray', 'gray', false, 3],
+        ['gray', '', true, 3],
+        ['', '', false, 3],
+      ]);
+      expect(report.inbound.map((s) => [s.tag, s.count])).toEqual([
+        ['gray', 3],
+        ['', 3],
+      ]);
+    }
+    recorder.stop();
+  });
+
   it('maps HTTP statuses and gRPC codes onto code classes', () => {
     expect([200, 302, 404, 503, 0].map(httpCodeClass)).toEqual(['2xx', '3xx', '4xx', '5xx', '5xx']);
     // OK, CANCELLED, INVALID_ARGUMENT, NOT_FOUND, UNKNOWN, DEADLINE_EXCEEDED, INTERNAL, UNAVAILABLE

@@ -113,25 +113,41 @@ export function createMetricsRecorder() {
   let inbound = new Map<string, MetricsReport['inbound'][number]>();
   let outbound = new Map<string, MetricsReport['outbound'][number]>();
   let messages = new Map<string, MetricsReport['messages'][number]>();
+  // The series the last call counted in (until the next flush).
+  let lastInbound: MetricsReport['inbound'][number] | undefined;
+  let lastOutbound: MetricsReport['outbound'][number] | undefined;
   const loop = monitorEventLoopDelay({ resolution: 20 });
   loop.enable();
 
   return {
     recordInbound(durationMs: number, codeClass: CodeClass, tag: string): void {
-      observe(
-        entry(inbound, `${tag}\0${codeClass}`, () => ({ tag, codeClass, ...emptyHistogram() })),
-        durationMs,
-      );
+      let series = lastInbound;
+      if (series === undefined || series.tag !== tag || series.codeClass !== codeClass) {
+        series = entry(inbound, `${tag}\0${codeClass}`, () => ({ tag, codeClass, ...emptyHistogram() }));
+        lastInbound = series;
+      }
+      observe(series, durationMs);
     },
     recordOutbound(s: OutboundRecord): void {
-      const series = entry(outbound, `${s.target}\0${s.tag}\0${s.targetTag}\0${s.fallback}`, () => ({
-        target: s.target,
-        tag: s.tag,
-        targetTag: s.targetTag,
-        fallback: s.fallback,
-        errors: 0,
-        ...emptyHistogram(),
-      }));
+      // Calls repeat their edge: the last one's series is reused without building its key.
+      let series = lastOutbound;
+      if (
+        series === undefined ||
+        series.target !== s.target ||
+        series.tag !== s.tag ||
+        series.targetTag !== s.targetTag ||
+        series.fallback !== s.fallback
+      ) {
+        series = entry(outbound, `${s.target}\0${s.tag}\0${s.targetTag}\0${s.fallback}`, () => ({
+          target: s.target,
+          tag: s.tag,
+          targetTag: s.targetTag,
+          fallback: s.fallback,
+          errors: 0,
+          ...emptyHistogram(),
+        }));
+        lastOutbound = series;
+      }
       observe(series, s.durationMs);
       if (!s.ok) series.errors++;
     },
@@ -164,6 +180,8 @@ export function createMetricsRecorder() {
       loop.reset();
       inbound = new Map();
       outbound = new Map();
+      lastInbound = undefined;
+      lastOutbound = undefined;
       messages = new Map();
       return report;
     },

@@ -39,6 +39,20 @@ function failBeforeStart(handler: Handler, error: Error): void {
   handler.onError?.(error);
 }
 
+// A process calls few origins, over and over: each is parsed once (up to a bound).
+const origins = new Map<string, URL>();
+
+function parseOrigin(origin: unknown): URL {
+  const key = String(origin);
+  let url = origins.get(key);
+  if (url === undefined) {
+    url = new URL(key);
+    if (origins.size >= 256) origins.clear();
+    origins.set(key, url);
+  }
+  return url;
+}
+
 function replayable(body: unknown): boolean {
   return body == null || typeof body === 'string' || body instanceof Uint8Array;
 }
@@ -67,7 +81,7 @@ export class LaneDispatcher extends EventEmitter {
     try {
       const outbound = this.agent.outbound;
       next = withLaneFields(this.agent, next);
-      const origin = next.origin === undefined ? undefined : new URL(String(next.origin));
+      const origin = next.origin === undefined ? undefined : parseOrigin(next.origin);
       const app = origin === undefined ? undefined : outbound.appOf(origin.hostname);
       if (origin !== undefined && app !== undefined) {
         scheme = origin.protocol === 'https:' ? 'https' : 'http';

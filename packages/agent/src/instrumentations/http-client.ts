@@ -1,12 +1,13 @@
 import type * as http from 'node:http';
 import { isIP, type Socket } from 'node:net';
 import { urlToHttpOptions } from 'node:url';
-import { type Instance, isGraylaneError } from '@graylane/core/runtime';
+import { isGraylaneError } from '@graylane/core/runtime';
 import { httpModule, httpsModule } from '../builtins.js';
 import type { Agent } from '../create-agent.js';
-import { forApplication, type Hop } from '../outbound/create-outbound.js';
+import { currentContext } from '../lane-context.js';
+import { forApplication, type Hop, type TagFields } from '../outbound/create-outbound.js';
 import { IDEMPOTENT_METHODS } from '../outbound/failure-kind.js';
-import { type AnyHeaders, headerValue, laneHeaders, withHeaders } from '../outbound/headers.js';
+import { type AnyHeaders, headerValue, withLaneHeaders } from '../outbound/headers.js';
 import { patchEsmCopies } from './esm-copies.js';
 import { counted, HOP, LaneHttpAgent, LaneHttpsAgent } from './lane-http-agent.js';
 import { patchMethod } from './patch-method.js';
@@ -28,6 +29,9 @@ function normalize(args: unknown[]): { options: Options; callback: Callback | un
   }
   return { options, callback: typeof args[i] === 'function' ? (args[i] as Callback) : undefined };
 }
+
+const laneHeadersOf = (options: Options, fields: TagFields | undefined, host: string | undefined) =>
+  withLaneHeaders(options.headers as AnyHeaders, fields, host) as Options['headers'];
 
 /** A request that fails like an unreachable host does: an `error` event, never a throw. */
 function failing(original: RequestFn, options: Options, callback: Callback | undefined, error: Error) {
@@ -52,93 +56,123 @@ function resendable(req: http.ClientRequest, method: string): boolean {
 }
 
 const GUARD = Symbol('graylane.socketGuard');
-type Guarded = Socket & { [GUARD]?: ((error: unknown) => boolean) | undefined };
+const WATCH = Symbol('graylane.watch');
+type Guarded = Socket & { [GUARD]?: Watch | undefined };
+type Watched = http.ClientRequest & { [WATCH]?: Watch };
 
 /**
  * Until its request has an answer, a socket's error goes first to the request's
- * `recover`: when the request moves to another instance, the error stops there and
+ * watch: when the request moves to another instance, the error stops there and
  * the socket is torn down. Clients that listen on the pooled socket themselves
  * (axios fails its request on a socket `error`) would otherwise fail the call the
  * agent is sending again.
  */
-function guard(socket: Guarded, recover: (error: unknown) => boolean): void {
+function guard(socket: Guarded, watch: Watch): void {
   if (!(GUARD in socket)) {
     const emit = socket.emit;
-    socket.emit = function (this: Guarded, event: string | symbol, ...args: unknown[]): boolean {
-      if (event === 'error' && this[GUARD]?.(args[0]) === true) {
+    socket.emit = function (this: Guarded, ...args: unknown[]): boolean {
+      if (args[0] === 'error' && this[GUARD]?.recover(args[1]) === true) {
         this.destroy();
         return true;
       }
-      return emit.apply(this, [event, ...args] as Parameters<typeof emit>);
+      return Reflect.apply(emit, this, args) as boolean;
     } as typeof socket.emit;
   }
-  socket[GUARD] = recover;
+  socket[GUARD] = watch;
 }
 
 /**
- * Watches a request through its own `emit`, so no listener is added: an added
- * `response` listener would stop node from draining an unread response, an added
- * `error` listener would hide an error the app does not handle.
+ * One request to a governed app, watched through its own `emit`, so no listener is
+ * added: an added `response` listener would stop node from draining an unread
+ * response, an added `error` listener would hide an error the app does not handle.
  *
  * When the connection breaks before any answer and the request can be sent again,
  * a new request goes to the instance the outbound path names, and its events are
  * emitted as the app's request's: the app's callback gets the new response.
+ * One object per request, its methods shared: no closures on the call path.
  */
-function observe(
-  req: http.ClientRequest,
-  hop: Hop,
-  method: string,
-  resend: (i: Instance) => http.ClientRequest,
-): void {
-  const emit = req.emit;
-  let status = 0;
-  let replaced = false;
-  let socket: Guarded | undefined;
-  const unguard = () => {
-    if (socket !== undefined && socket[GUARD] === recover) socket[GUARD] = undefined;
-  };
+class Watch {
+  status = 0;
+  replaced = false;
+  socket: Guarded | undefined = undefined;
+  /** The request's own emit, before the watch. */
+  readonly emit: http.ClientRequest['emit'];
+
+  constructor(
+    readonly req: http.ClientRequest,
+    readonly hop: Hop,
+    readonly method: string,
+    private readonly original: RequestFn,
+    private readonly self: unknown,
+    private readonly options: Options,
+  ) {
+    this.emit = req.emit;
+    (req as Watched)[WATCH] = this;
+    req.emit = watchedEmit as http.ClientRequest['emit'];
+  }
+
+  unguard(): void {
+    if (this.socket !== undefined && this.socket[GUARD] === this) this.socket[GUARD] = undefined;
+  }
+
   /** Sends the request elsewhere when its failure allows; true when it did. */
-  const recover = (error: unknown): boolean => {
+  recover(error: unknown): boolean {
     if (typeof error !== 'object' || error === null || counted.has(error)) return false;
     counted.add(error);
-    const next = hop.retry(error, {
-      responseStarted: status !== 0,
+    const { req, method } = this;
+    const next = this.hop.retry(error, {
+      responseStarted: this.status !== 0,
       replayable: resendable(req, method),
       idempotent: IDEMPOTENT_METHODS.has(method),
       bodySent: true,
     });
     if (next === undefined) return false;
-    unguard();
-    replaced = true;
-    const again = resend(next);
-    again.emit = function (this: http.ClientRequest, e: string | symbol, ...a: unknown[]) {
-      return forward(e, ...a);
-    } as typeof again.emit;
+    this.unguard();
+    this.replaced = true;
+    const again = this.original.call(this.self, {
+      ...this.options,
+      hostname: next.address,
+      host: next.address,
+      port: next.ports.http,
+    }) as Watched;
+    // Events of the replacement reach the app's request; its own error and close are over.
+    again[WATCH] = this;
+    again.emit = forwardedEmit as http.ClientRequest['emit'];
     again.end();
     return true;
-  };
-  const own = function (this: http.ClientRequest, event: string | symbol, ...args: unknown[]): boolean {
+  }
+
+  /** Follows an event of the request (or its replacement); true when it stops here. */
+  see(event: unknown, arg: unknown): boolean {
     if (event === 'socket') {
-      socket = args[0] as Guarded;
-      guard(socket, recover);
+      this.socket = arg as Guarded;
+      guard(this.socket, this);
     } else if (event === 'response') {
-      unguard();
-      status = (args[0] as http.IncomingMessage).statusCode ?? 0;
-      hop.answered();
+      this.unguard();
+      this.status = (arg as http.IncomingMessage).statusCode ?? 0;
+      this.hop.answered();
     } else if (event === 'error') {
-      if (recover(args[0])) return true;
+      if (this.recover(arg)) return true;
     } else if (event === 'close') {
-      unguard();
-      hop.end(status !== 0 && status < 500);
+      this.unguard();
+      this.hop.end(this.status !== 0 && this.status < 500);
     }
-    return emit.call(req, event, ...args);
-  };
-  // Events of the replacement reach the app's request; its own error and close are over.
-  const forward = (event: string | symbol, ...args: unknown[]) => own.call(req, event, ...args);
-  req.emit = function (this: http.ClientRequest, event: string | symbol, ...args: unknown[]) {
-    if (replaced && (event === 'close' || event === 'error' || event === 'finish')) return true;
-    return own.call(this, event, ...args);
-  } as typeof req.emit;
+    return false;
+  }
+}
+
+function watchedEmit(this: Watched, ...args: unknown[]): boolean {
+  const watch = this[WATCH]!;
+  const event = args[0];
+  if (watch.replaced && (event === 'close' || event === 'error' || event === 'finish')) return true;
+  if (watch.see(event, args[1])) return true;
+  return Reflect.apply(watch.emit, this, args) as boolean;
+}
+
+function forwardedEmit(this: Watched, ...args: unknown[]): boolean {
+  const watch = this[WATCH]!;
+  if (watch.see(args[0], args[1])) return true;
+  return Reflect.apply(watch.emit, watch.req, args) as boolean;
 }
 
 /**
@@ -160,32 +194,35 @@ export function instrumentHttpClient(agent: Agent): () => void {
       const { options, callback } = prepared;
       try {
         const outbound = agent.outbound;
-        const fields = outbound.tagFields(() => headerValue(options.headers as AnyHeaders, 'baggage'));
-        // The headers the hop writes, applied in one copy of the app's headers.
-        let set = fields === undefined ? undefined : laneHeaders(fields);
+        const lane = currentContext();
+        const fields =
+          lane.tag === ''
+            ? undefined
+            : outbound.tagFields(
+                () => headerValue(options.headers as AnyHeaders, 'baggage'),
+                lane.tag,
+                lane.baggage,
+              );
         const host = options.hostname ?? options.host ?? 'localhost';
         const app = outbound.appOf(host);
         if (app === undefined) {
-          if (set !== undefined)
-            options.headers = withHeaders(options.headers as AnyHeaders, set) as Options['headers'];
+          if (fields !== undefined) options.headers = laneHeadersOf(options, fields, undefined);
         } else {
           let hop: Hop;
           try {
-            hop = outbound.begin(app, 'http');
+            hop = outbound.begin(app, 'http', lane.tag);
           } catch (error) {
-            if (set !== undefined)
-              options.headers = withHeaders(options.headers as AnyHeaders, set) as Options['headers'];
+            if (fields !== undefined) options.headers = laneHeadersOf(options, fields, undefined);
             if (isGraylaneError(error)) return failing(original, options, callback, forApplication(error));
             throw error;
           }
           const { instance } = hop;
-          if (options.setHost !== false && headerValue(options.headers as AnyHeaders, 'host') === undefined) {
-            const port = options.port ? `:${options.port}` : '';
-            set ??= {};
-            set.host = `${host.includes(':') ? `[${host}]` : host}${port}`;
-          }
-          if (set !== undefined)
-            options.headers = withHeaders(options.headers as AnyHeaders, set) as Options['headers'];
+          // The Host header keeps the name the app wrote (unless the app set its own).
+          const hostHeader =
+            options.setHost === false
+              ? undefined
+              : `${host.includes(':') ? `[${host}]` : host}${options.port ? `:${options.port}` : ''}`;
+          options.headers = laneHeadersOf(options, fields, hostHeader);
           // TLS checks the certificate for the name the app wrote, not the instance's address.
           if (secure && options.servername === undefined && isIP(host) === 0) options.servername = host;
           options.hostname = instance.address;
@@ -194,14 +231,7 @@ export function instrumentHttpClient(agent: Agent): () => void {
           options.agent = secure ? laneAgents.https : laneAgents.http;
           options[HOP] = hop;
           const req = original.call(this, options, callback);
-          observe(req, hop, (options.method ?? 'GET').toUpperCase(), (next) =>
-            original.call(this, {
-              ...options,
-              hostname: next.address,
-              host: next.address,
-              port: next.ports.http,
-            }),
-          );
+          new Watch(req, hop, (options.method ?? 'GET').toUpperCase(), original, this, options);
           return req;
         }
       } catch (error) {

@@ -13,4 +13,15 @@ describe('withBaggageTag', () => {
     expect(withBaggageTag('graylane-tag=blue, a=1', 'gray')).toBe('a=1,graylane-tag=gray');
     expect(withBaggageTag('a=1,graylane-tag=blue', undefined)).toBe('a=1');
   });
+
+  it('answers each call for its own baggage and tag when calls alternate', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(withBaggageTag('graylane-tag=gray', 'gray')).toBe('graylane-tag=gray');
+      expect(withBaggageTag('graylane-tag=gray', 'blue')).toBe('graylane-tag=blue');
+      expect(withBaggageTag('a=1,graylane-tag=gray', 'gray')).toBe('a=1,graylane-tag=gray');
+      expect(withBaggageTag('a=1,graylane-tag=gray', undefined)).toBe('a=1');
+      expect(withBaggageTag(undefined, 'blue')).toBe('graylane-tag=blue');
+      expect(withBaggageTag('', 'gray')).toBe('graylane-tag=gray');
+    }
+  });
 });

@@ -62,8 +62,10 @@ export interface Outbound {
   /**
    * The tag header and baggage the current lane writes on an outbound call (to any
    * host), given (lazily) the baggage the call already carries; undefined: write nothing.
+   * `tag` names the lane instead of the current context (the gateway, or an adapter
+   * that read the context already), `carried` the baggage its inbound request had.
    */
-  tagFields(baggage: () => string | undefined, tag?: string): TagFields | undefined;
+  tagFields(baggage: () => string | undefined, tag?: string, carried?: string): TagFields | undefined;
 }
 
 export interface OutboundDeps {
@@ -74,8 +76,16 @@ export interface OutboundDeps {
   outliers?: OutlierOptions;
 }
 
-interface Lists {
-  byTag: Map<string, Instance[]>;
+/**
+ * What the outbound path derives from one routing state, built as calls need it: the
+ * host names of governed apps, and each app's instances by tag, per protocol. A state
+ * lives until the next snapshot, so this is built once per app and snapshot while the
+ * call path only looks it up.
+ */
+interface Routes {
+  readonly state: RoutingState;
+  names: Map<string, string> | undefined;
+  readonly byProtocol: Record<Protocol, Map<string, Map<string, Instance[]>>>;
 }
 
 const ATTEMPTS = { connect: 3, reset: 2, other: 1 } as const;
@@ -98,38 +108,35 @@ export function forApplication(error: GraylaneError): GraylaneError {
 export function createOutbound(deps: OutboundDeps): Outbound {
   const balancer = createBalancer();
   const outliers = createOutlierDetector(deps.outliers);
-  const namesOf = new WeakMap<RoutingState, Map<string, string>>();
-  const listsOf = new WeakMap<RoutingState, Record<Protocol, Map<string, Lists>>>();
+  let routes: Routes | undefined;
 
-  function names(state: RoutingState): Map<string, string> {
-    let map = namesOf.get(state);
-    if (map === undefined) {
-      map = hostNames(state.instances, deps.scope);
-      namesOf.set(state, map);
-    }
-    return map;
+  // One field check per call: the state object changes only with a new snapshot.
+  function routesOf(state: RoutingState): Routes {
+    if (routes === undefined || routes.state !== state)
+      routes = { state, names: undefined, byProtocol: { http: new Map(), grpc: new Map() } };
+    return routes;
   }
 
-  function lists(state: RoutingState, app: string, protocol: Protocol): Lists {
-    let perProtocol = listsOf.get(state);
-    if (perProtocol === undefined) {
-      perProtocol = { http: new Map(), grpc: new Map() };
-      listsOf.set(state, perProtocol);
-    }
-    const perApp = perProtocol[protocol];
-    let found = perApp.get(app);
-    if (found === undefined) {
-      const byTag = new Map<string, Instance[]>();
+  function names(state: RoutingState): Map<string, string> {
+    const r = routesOf(state);
+    r.names ??= hostNames(state.instances, deps.scope);
+    return r.names;
+  }
+
+  function lists(state: RoutingState, app: string, protocol: Protocol): Map<string, Instance[]> {
+    const perApp = routesOf(state).byProtocol[protocol];
+    let byTag = perApp.get(app);
+    if (byTag === undefined) {
+      byTag = new Map<string, Instance[]>();
       for (const i of state.instances.get(app) ?? []) {
         if (i.ports[protocol] === undefined) continue;
         const list = byTag.get(i.tag);
         if (list) list.push(i);
         else byTag.set(i.tag, [i]);
       }
-      found = { byTag };
-      perApp.set(app, found);
+      perApp.set(app, byTag);
     }
-    return found;
+    return byTag;
   }
 
   /** A healthy candidate not tried yet; `panic` allows ejected ones when none is healthy. */
@@ -156,7 +163,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     protocol: Protocol,
     tried?: ReadonlySet<string>,
   ) {
-    const { byTag } = lists(state, app, protocol);
+    const byTag = lists(state, app, protocol);
     if (tag !== '') {
       const own = choose(byTag.get(tag), tried, false);
       if (own !== undefined) return own;
@@ -166,7 +173,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
   }
 
   function noInstance(state: RoutingState, app: string, tag: string, protocol: Protocol): GraylaneError {
-    const { byTag } = lists(state, app, protocol);
+    const byTag = lists(state, app, protocol);
     if (tag !== '' && state.policy(tag).fallback === 'strict') {
       const n = byTag.get(tag)?.length ?? 0;
       return new GraylaneError(
@@ -180,6 +187,66 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     );
   }
 
+  // One object per call, its methods on the prototype: the call path allocates no closures.
+  class OutboundHop implements Hop {
+    private readonly started = performance.now();
+    private tried: Set<string> | undefined;
+    private attempts = 1;
+    private ended = false;
+
+    constructor(
+      readonly app: string,
+      readonly tag: string,
+      private readonly protocol: Protocol,
+      public instance: Instance,
+    ) {}
+
+    retry(error: unknown, progress: Progress): Instance | undefined {
+      const kind = failureKind(error);
+      if (kind === 'other') return undefined;
+      const { app, instance } = this;
+      if (outliers.failure(instance.id)) {
+        deps.log.warn(
+          `${app} instance ${instance.address} (${instance.tag || 'baseline'}) failed ${kind === 'connect' ? 'to connect' : 'mid-request'} repeatedly: ejected for a while, its lane falls back meanwhile`,
+        );
+      }
+      const safe =
+        !progress.responseStarted &&
+        progress.replayable &&
+        (kind === 'connect' || progress.idempotent || !progress.bodySent);
+      if (!safe || this.attempts >= ATTEMPTS[kind]) return undefined;
+      this.tried ??= new Set();
+      this.tried.add(instance.id);
+      const next = pick(deps.state(), app, this.tag, this.protocol, this.tried);
+      if (next === undefined) return undefined;
+      deps.log.debug(`${app}: ${kind} failure at ${instance.address}; sending to ${next.address} instead`);
+      balancer.end(instance.id);
+      balancer.begin(next.id);
+      this.instance = next;
+      this.attempts++;
+      return next;
+    }
+
+    answered(): void {
+      outliers.success(this.instance.id);
+    }
+
+    end(ok: boolean): void {
+      if (this.ended) return;
+      this.ended = true;
+      const { instance } = this;
+      balancer.end(instance.id);
+      deps.record({
+        target: this.app,
+        tag: this.tag,
+        targetTag: instance.tag,
+        fallback: instance.tag !== this.tag,
+        ok,
+        durationMs: performance.now() - this.started,
+      });
+    }
+  }
+
   return {
     appOf(host) {
       const map = names(deps.state());
@@ -190,71 +257,25 @@ export function createOutbound(deps: OutboundDeps): Outbound {
       const state = deps.state();
       const first = pick(state, app, tag, protocol);
       if (first === undefined) throw noInstance(state, app, tag, protocol);
-      const started = performance.now();
-      let instance = first;
-      let tried: Set<string> | undefined;
-      let attempts = 1;
-      let ended = false;
-      balancer.begin(instance.id);
-      return {
-        app,
-        tag,
-        get instance() {
-          return instance;
-        },
-        retry(error, progress) {
-          const kind = failureKind(error);
-          if (kind === 'other') return undefined;
-          if (outliers.failure(instance.id)) {
-            deps.log.warn(
-              `${app} instance ${instance.address} (${instance.tag || 'baseline'}) failed ${kind === 'connect' ? 'to connect' : 'mid-request'} repeatedly: ejected for a while, its lane falls back meanwhile`,
-            );
-          }
-          const safe =
-            !progress.responseStarted &&
-            progress.replayable &&
-            (kind === 'connect' || progress.idempotent || !progress.bodySent);
-          if (!safe || attempts >= ATTEMPTS[kind]) return undefined;
-          tried ??= new Set();
-          tried.add(instance.id);
-          const next = pick(deps.state(), app, tag, protocol, tried);
-          if (next === undefined) return undefined;
-          deps.log.debug(
-            `${app}: ${kind} failure at ${instance.address}; sending to ${next.address} instead`,
-          );
-          balancer.end(instance.id);
-          balancer.begin(next.id);
-          instance = next;
-          attempts++;
-          return next;
-        },
-        answered() {
-          outliers.success(instance.id);
-        },
-        end(ok) {
-          if (ended) return;
-          ended = true;
-          balancer.end(instance.id);
-          deps.record({
-            target: app,
-            tag,
-            targetTag: instance.tag,
-            fallback: instance.tag !== tag,
-            ok,
-            durationMs: performance.now() - started,
-          });
-        },
-      };
+      balancer.begin(first.id);
+      return new OutboundHop(app, tag, protocol, first);
     },
 
-    tagFields(readBaggage, tag = currentContext().tag) {
-      if (tag === '') return undefined;
+    tagFields(readBaggage, tag, carried) {
+      let lane = tag;
+      let inbound = carried;
+      if (lane === undefined) {
+        const context = currentContext();
+        lane = context.tag;
+        inbound = context.baggage;
+      }
+      if (lane === '') return undefined;
       const baggage = readBaggage();
-      if (!deps.state().policy(tag).propagation) {
+      if (!deps.state().policy(lane).propagation) {
         // The lane stops here: a tag the app (or OpenTelemetry) forwards in baggage goes too.
         return hasBaggageTag(baggage) ? { baggage: withBaggageTag(baggage, undefined) } : undefined;
       }
-      return { tag, baggage: withBaggageTag(baggage ?? currentContext().baggage, tag) };
+      return { tag: lane, baggage: withBaggageTag(baggage ?? inbound, lane) };
     },
   };
 }
