@@ -1,5 +1,12 @@
 import { networkInterfaces } from 'node:os';
-import { applyChange, type ConfigSnapshot, GraylaneError, isGraylaneError } from '@graylane/core/runtime';
+import {
+  applyChange,
+  type ConfigSnapshot,
+  GraylaneError,
+  INSTANCE_LIMITS,
+  isGraylaneError,
+  reportableGroups,
+} from '@graylane/core/runtime';
 import { type AgentConfig, instanceId } from './agent-config.js';
 import { type ControlPlaneClient, createControlPlaneClient } from './control-plane-client.js';
 import type { Logger } from './logger.js';
@@ -334,12 +341,13 @@ export function createAgent(config: AgentConfig, log: Logger): Agent {
       );
     },
     consumerGroups(next, byBroker = {}) {
-      const sorted = [...new Set(next)].sort();
-      const labelled = Object.fromEntries(
-        Object.entries(byBroker)
-          .filter(([, list]) => list.length > 0)
-          .map(([broker, list]) => [`consumer-groups.${broker}`, [...list].sort().join(',')]),
-      );
+      // More than the registry accepts would refuse the whole registration: trim instead.
+      const { groups: sorted, metadata: labelled, dropped } = reportableGroups(next, byBroker);
+      if (dropped.length > 0)
+        log.once(
+          'GL_CONSUMER_GROUPS_TRIMMED',
+          `${dropped.length} consumer group(s) of ${config.app} are not reported to the control plane (at most ${INSTANCE_LIMITS.consumerGroups} groups of ${INSTANCE_LIMITS.groupChars} characters, ${INSTANCE_LIMITS.metadataChars} per broker list), first: ${dropped[0]}; the console will not list them and auto mode leaves their tags to the baseline`,
+        );
       if (
         sorted.join('\n') === groups.join('\n') &&
         JSON.stringify(labelled) === JSON.stringify(groupsByBroker)

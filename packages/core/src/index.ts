@@ -54,6 +54,7 @@ export {
   isGraylaneError,
   statusOf,
 } from './graylane-error.js';
+export { INSTANCE_LIMITS, type ReportableGroups, reportableGroups } from './instance-limits.js';
 export { type AppFigures, judgeAnalysis, type QueryResult } from './judge-analysis.js';
 export { laneEntryIssues } from './lane-entry-issues.js';
 export {

@@ -47,6 +47,7 @@ export {
   isGraylaneError,
   statusOf,
 } from './graylane-error.js';
+export { INSTANCE_LIMITS, type ReportableGroups, reportableGroups } from './instance-limits.js';
 export {
   acceptsMessageTag,
   assertPropertyName,

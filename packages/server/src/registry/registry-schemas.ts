@@ -1,5 +1,12 @@
 import { isIP } from 'node:net';
-import { isReservedTag, nameSchema, RESERVED_TAG_RULE, TAG_PATTERN, TAG_RULE } from '@graylane/core';
+import {
+  INSTANCE_LIMITS,
+  isReservedTag,
+  nameSchema,
+  RESERVED_TAG_RULE,
+  TAG_PATTERN,
+  TAG_RULE,
+} from '@graylane/core';
 import { z } from 'zod';
 
 const port = z.number().int().min(1).max(65535);
@@ -18,7 +25,9 @@ const address = z
   .refine((a) => isIP(a) !== 0 || HOST_NAME.test(a), {
     message: 'an address is an IPv4 or IPv6 address or a DNS host name',
   });
-const consumerGroups = z.array(z.string().min(1).max(255)).max(100);
+const consumerGroups = z
+  .array(z.string().min(1).max(INSTANCE_LIMITS.groupChars))
+  .max(INSTANCE_LIMITS.consumerGroups);
 
 /** The tag check is core's; '' is the baseline. */
 export const instanceTagSchema = z
@@ -38,7 +47,7 @@ export const registerBodySchema = z.strictObject({
   ports: ports.default({}),
   protocols: z.array(z.string().min(1).max(32)).max(16).optional(),
   consumerGroups: consumerGroups.optional(),
-  metadata: z.record(z.string(), z.string().max(4096)).optional(),
+  metadata: z.record(z.string(), z.string().max(INSTANCE_LIMITS.metadataChars)).optional(),
 });
 
 export const heartbeatBodySchema = z.strictObject({
