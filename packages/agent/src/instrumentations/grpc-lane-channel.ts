@@ -12,8 +12,6 @@ type Call = ReturnType<grpc.Channel['createCall']>;
 type Listener = Parameters<Call['start']>[1];
 type CreateCallArgs = Parameters<grpc.Channel['createCall']>;
 
-const UNAVAILABLE = 14;
-
 /** Host part of a gRPC target: `dns:///svc:50051`, `dns:svc`, `svc:50051` → `svc`. */
 export function targetHost(target: string): string {
   let rest = target.replace(/^dns:(\/\/[^/]*\/)?/, '');
