@@ -157,7 +157,7 @@ describe.each(lines)('on Node $version', ({ major, bin }) => {
     );
     // The baseline leaves gray to the gray consumers from its next poll on: a poll made
     // before the gray group existed may still be open on some queue, at most one long
-    // poll (5 s) longer, as in rocketmq.test.ts.
+    // poll (5 s) longer, as in the message-lane suite (settleMs).
     await new Promise((r) => setTimeout(r, 7000));
     const ids = { base: ['b1', 'b2', 'b3'], gray: ['g1', 'g2', 'g3'] };
     for (const id of ids.base) producer.base.send(topic, id);
