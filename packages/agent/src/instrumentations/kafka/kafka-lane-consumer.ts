@@ -146,17 +146,31 @@ export function createLaneConsumer(options: LaneConsumerOptions): {
   }
 
   /**
-   * A lane group the consumer enters starts at the end of its topics (on a first start,
-   * only when it is new): its subscriptions are made again with `fromBeginning: false`.
+   * What the inner consumer subscribes with: in a lane group never the app's
+   * `fromBeginning: true` (kafkajs keeps it per topic and applies it to every partition
+   * the group has no offset for, so a new lane group would replay the topic's history);
+   * where such a group starts is decided by {@link position}.
+   */
+  function innerSubscription(subscription: SubscriptionLike): SubscriptionLike {
+    return innerGroup === place.grayGroup ? { ...subscription, fromBeginning: false } : subscription;
+  }
+
+  /**
+   * A lane group the consumer enters starts where the original group stands (on a first
+   * start, only when it has no offsets of its own): see {@link laneGroupStart}.
    */
   async function position(firstStart: boolean): Promise<void> {
     if (innerGroup !== place.grayGroup) return;
     try {
-      if ((await laneGroupStart(options.admin(), innerGroup, topics(), firstStart)) === 'resume') return;
-      for (const subscription of subscriptions)
-        await inner.subscribe({ ...subscription, fromBeginning: false });
+      await laneGroupStart(
+        options.admin(),
+        { lane: innerGroup, original: place.originalGroup },
+        topics(),
+        firstStart,
+      );
     } catch (error) {
-      options.fail(`placing ${innerGroup} at the end of its topics`, error);
+      // The subscriptions say fromBeginning: false: the group starts at the newest message.
+      options.fail(`placing ${innerGroup} where ${place.originalGroup} stands`, error);
     }
   }
 
@@ -175,7 +189,7 @@ export function createLaneConsumer(options: LaneConsumerOptions): {
       replace();
       if (closed) return;
       await inner.connect();
-      for (const subscription of subscriptions) await inner.subscribe(subscription);
+      for (const subscription of subscriptions) await inner.subscribe(innerSubscription(subscription));
       await position(false);
       if (runConfig !== undefined) await inner.run(lanes(innerGroup));
     } catch (error) {
@@ -203,7 +217,7 @@ export function createLaneConsumer(options: LaneConsumerOptions): {
       await placeOnce();
       await moving;
       subscriptions.push(subscription);
-      return inner.subscribe(subscription);
+      return inner.subscribe(innerSubscription(subscription));
     },
     async stop() {
       runConfig = undefined;

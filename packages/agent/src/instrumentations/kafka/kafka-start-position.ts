@@ -7,53 +7,85 @@ export interface AdminLike {
     groupId: string;
     topics: string[];
   }): Promise<{ topic: string; partitions: { partition: number; offset: string }[] }[]>;
+  setOffsets(options: {
+    groupId: string;
+    topic: string;
+    partitions: { partition: number; offset: string }[];
+  }): Promise<void>;
   deleteGroups(groupIds: string[]): Promise<unknown>;
 }
 
 export type TopicPattern = string | RegExp;
 
 /**
- * Where a lane group starts when a consumer enters it: `end` (the consumer subscribes
- * with `fromBeginning: false`, so partitions without a committed offset start at the
- * newest message) or `resume` (its committed offsets stand).
+ * Where a lane group starts when a consumer enters it: `resume` (its committed offsets
+ * stand) or `placed` (it starts where the original group stands: the original group's
+ * committed offsets, copied; a partition the original group has none for starts at the
+ * newest message, as the lane consumer always subscribes with `fromBeginning: false`).
  *
- * A lane group must never replay what the original group has handled already, whatever
- * `fromBeginning` the app passed: a group that has never committed starts at the end; a
- * group entered again after grayscale was off has stale offsets, which are deleted (with
- * the group) so it starts at the end too. On a first start (`firstStart`, a consumer
- * restarting while grayscale stays on) committed offsets are resumed, as without the
- * agent; and a group with live members keeps its offsets: those members consume from them.
+ * A lane group must never replay what the original group has handled, whatever
+ * `fromBeginning` the app passed, and must not lose what it has not: the baseline skips
+ * the tag's messages from the moment the lane group reports itself joined, wherever it
+ * is in its partitions then. Starting at "the newest message" when the lane group joins
+ * loses the tag's messages the baseline had not reached yet (it lags while its group
+ * rebalances, e.g. when this very consumer leaves it); starting at the original group's
+ * committed offsets, read after this consumer left that group, cannot: every message the
+ * baseline skips later lies at or after them. The price is at-least-once: a message the
+ * baseline handled but had not committed yet is handled by the lane too.
+ *
+ * A group that never committed is placed so; a group entered again after grayscale was
+ * off has stale offsets, which are deleted (with the group) and placed again. On a first
+ * start (`firstStart`, a consumer restarting while grayscale stays on) committed offsets
+ * are resumed, as without the agent; and a group with live members keeps its offsets:
+ * those members consume from them.
  */
 export async function laneGroupStart(
   admin: AdminLike,
-  groupId: string,
+  groups: { lane: string; original: string },
   patterns: readonly TopicPattern[],
   firstStart: boolean,
-): Promise<'end' | 'resume'> {
+): Promise<'placed' | 'resume'> {
   await admin.connect();
   try {
     const topics = await matchingTopics(admin, patterns);
-    if (topics.length === 0) return 'end';
-    const committed = await admin.fetchOffsets({ groupId, topics });
-    const hasPosition = committed.some((t) => t.partitions.some((p) => p.offset !== '-1'));
-    if (!hasPosition) return 'end';
-    if (firstStart) return 'resume';
-    try {
-      await admin.deleteGroups([groupId]);
-    } catch (error) {
-      // NON_EMPTY_GROUP: other members consume from its offsets; join them.
-      if (/NON_EMPTY|not empty/i.test(describe(error))) return 'resume';
-      throw error;
+    if (topics.length === 0) return 'placed';
+    const committed = await admin.fetchOffsets({ groupId: groups.lane, topics });
+    if (committed.some((t) => t.partitions.some((p) => p.offset !== '-1'))) {
+      if (firstStart) return 'resume';
+      try {
+        await admin.deleteGroups([groups.lane]);
+      } catch (error) {
+        // NON_EMPTY_GROUP: other members consume from its offsets; join them.
+        if (nonEmpty(error)) return 'resume';
+        throw error;
+      }
     }
-    return 'end';
+    const original = await admin.fetchOffsets({ groupId: groups.original, topics });
+    for (const { topic, partitions } of original) {
+      const held = partitions.filter((p) => p.offset !== '-1');
+      if (held.length === 0) continue;
+      try {
+        await admin.setOffsets({
+          groupId: groups.lane,
+          topic,
+          partitions: held.map(({ partition, offset }) => ({ partition, offset })),
+        });
+      } catch (error) {
+        // Another member (a second replica of this lane) joined first and placed it.
+        if (nonEmpty(error)) return 'resume';
+        throw error;
+      }
+    }
+    return 'placed';
   } finally {
     await admin.disconnect().catch(() => {});
   }
 }
 
-function describe(error: unknown): string {
+function nonEmpty(error: unknown): boolean {
   const e = error as { message?: string; groups?: { error?: { type?: string; message?: string } }[] };
-  return [e?.message, ...(e?.groups ?? []).flatMap((g) => [g.error?.type, g.error?.message])].join(' ');
+  const text = [e?.message, ...(e?.groups ?? []).flatMap((g) => [g.error?.type, g.error?.message])].join(' ');
+  return /NON_EMPTY|not empty|no running instances/i.test(text);
 }
 
 async function matchingTopics(admin: AdminLike, patterns: readonly TopicPattern[]): Promise<string[]> {
