@@ -162,12 +162,18 @@ export function createLaneConsumer(options: LaneConsumerOptions): {
   async function position(firstStart: boolean): Promise<void> {
     if (innerGroup !== place.grayGroup) return;
     try {
-      await laneGroupStart(
+      const { positioned } = await laneGroupStart(
         options.admin(),
         { lane: innerGroup, original: place.originalGroup },
         topics(),
         firstStart,
       );
+      // The broker holds the lane's position in every partition: the baseline may skip the
+      // tag from now on (the shorter the wait, the fewer messages both handle at a join).
+      if (positioned && place.group === innerGroup && !place.joined) {
+        place.joined = true;
+        options.changed();
+      }
     } catch (error) {
       // The subscriptions say fromBeginning: false: the group starts at the newest message.
       options.fail(`placing ${innerGroup} where ${place.originalGroup} stands`, error);

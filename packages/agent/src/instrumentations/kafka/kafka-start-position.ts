@@ -17,6 +17,18 @@ export interface AdminLike {
 
 export type TopicPattern = string | RegExp;
 
+/** Where a lane group starts, and whether the broker holds a position for every partition. */
+export interface LaneGroupStart {
+  /** `resume`: its committed offsets stand; `placed`: it starts where the original group stands. */
+  start: 'placed' | 'resume';
+  /**
+   * Every partition has a committed offset now: the baseline may leave the tag to the lane
+   * at once, before its consumer even joins (what it skips lies at or after them). Else a
+   * partition without one starts at the newest message when the consumer first fetches.
+   */
+  positioned: boolean;
+}
+
 /**
  * Where a lane group starts when a consumer enters it: `resume` (its committed offsets
  * stand) or `placed` (it starts where the original group stands: the original group's
@@ -44,19 +56,20 @@ export async function laneGroupStart(
   groups: { lane: string; original: string },
   patterns: readonly TopicPattern[],
   firstStart: boolean,
-): Promise<'placed' | 'resume'> {
+): Promise<LaneGroupStart> {
   await admin.connect();
   try {
     const topics = await matchingTopics(admin, patterns);
-    if (topics.length === 0) return 'placed';
+    if (topics.length === 0) return { start: 'placed', positioned: false };
     const committed = await admin.fetchOffsets({ groupId: groups.lane, topics });
+    const resume = { start: 'resume', positioned: everyPartitionHeld(committed) } as const;
     if (committed.some((t) => t.partitions.some((p) => p.offset !== '-1'))) {
-      if (firstStart) return 'resume';
+      if (firstStart) return resume;
       try {
         await admin.deleteGroups([groups.lane]);
       } catch (error) {
         // NON_EMPTY_GROUP: other members consume from its offsets; join them.
-        if (nonEmpty(error)) return 'resume';
+        if (nonEmpty(error)) return resume;
         throw error;
       }
     }
@@ -72,14 +85,18 @@ export async function laneGroupStart(
         });
       } catch (error) {
         // Another member (a second replica of this lane) joined first and placed it.
-        if (nonEmpty(error)) return 'resume';
+        if (nonEmpty(error)) return { start: 'resume', positioned: false };
         throw error;
       }
     }
-    return 'placed';
+    return { start: 'placed', positioned: everyPartitionHeld(original) };
   } finally {
     await admin.disconnect().catch(() => {});
   }
+}
+
+function everyPartitionHeld(offsets: { partitions: { offset: string }[] }[]): boolean {
+  return offsets.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.offset !== '-1'));
 }
 
 function nonEmpty(error: unknown): boolean {
