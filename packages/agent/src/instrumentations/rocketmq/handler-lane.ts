@@ -16,8 +16,10 @@ export function runHandlersInLane(state: RocketMQState): (() => void)[] {
     messageLane(propertyOf(message, TAG_PROPERTY), messageGrayscaleSettings(state.agent).enabled);
 
   // The app's code after `await receive()` cannot be wrapped, so each message puts the
-  // code that reads it into its lane, until the next receive.
-  function enterLaneOnRead(message: object, laneTag: string): void {
+  // code that reads it into its lane, until the next receive. A message with no lane
+  // (untagged, grayscale off) leaves the lane an earlier message of the same receive put
+  // the code in, or a call made for it would carry that message's tag.
+  function enterLaneOnRead(message: object, laneTag: string | undefined): void {
     for (const field of MESSAGE_FIELDS) {
       const descriptor = Object.getOwnPropertyDescriptor(message, field);
       if (descriptor === undefined || !('value' in descriptor)) continue;
@@ -26,7 +28,8 @@ export function runHandlersInLane(state: RocketMQState): (() => void)[] {
         configurable: true,
         enumerable: descriptor.enumerable,
         get() {
-          enterMessageLane(laneTag);
+          if (laneTag === undefined) leaveMessageLane();
+          else enterMessageLane(laneTag);
           return value;
         },
         set(next) {
@@ -65,8 +68,7 @@ export function runHandlersInLane(state: RocketMQState): (() => void)[] {
           try {
             if (Array.isArray(messages))
               for (const m of messages) {
-                const laneTag = laneOf(m as MessageViewLike);
-                if (laneTag !== undefined && m && typeof m === 'object') enterLaneOnRead(m, laneTag);
+                if (m && typeof m === 'object') enterLaneOnRead(m, laneOf(m as MessageViewLike));
               }
           } catch (error) {
             state.fail('receive', error);
