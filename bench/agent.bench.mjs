@@ -223,7 +223,12 @@ async function measureLine({ bin: node, version }, server, cacheDir) {
     const samples = Object.fromEntries(variants.map((v) => [v.name, []]));
     for (let round = 0; round < ROUNDS; round++) {
       for (let i = 0; i < variants.length; i++) {
-        const variant = variants[(i + round) % variants.length];
+        // Rotated, and backwards every other round, so no variant always follows the
+        // same one: with a plain rotation, whichever agent build came right after
+        // OpenTelemetry measured 10-30% below the other in three runs, and swapping
+        // their places in the list swapped the result.
+        const at = (i + round) % variants.length;
+        const variant = variants[round % 2 === 0 ? at : variants.length - 1 - at];
         const m = await measure(variant);
         samples[variant.name].push(m);
         console.log(
@@ -253,7 +258,21 @@ async function measureLine({ bin: node, version }, server, cacheDir) {
         return [name, f];
       }),
     );
-    return { fig, samples, variants: variants.map((v) => v.name) };
+    // With a compared build: this build against it, paired within each round (they ran
+    // minutes apart at most), the figure that says whether this build is slower.
+    const against = (name, other) => {
+      const vs = (f) => median(samples[name].map((m, r) => f(m, samples[other][r])));
+      return {
+        throughput: vs((m, o) => m.rps / o.rps),
+        p99: vs((m, o) => m.p99 / o.p99),
+        serialP50PerHopUs: vs((m, o) => ((m.serialP50 - o.serialP50) * 1000) / HOPS),
+        rounds: samples[name].map((m, r) => Number((m.rps / samples[other][r].rps).toFixed(3))),
+      };
+    };
+    const vsCompare = compare
+      ? { untagged: against('graylane', 'compare'), tagged: against('graylane tagged', 'compare tagged') }
+      : undefined;
+    return { fig, samples, vsCompare, variants: variants.map((v) => v.name) };
   } finally {
     await Promise.all(chains.map(stopChain));
   }
@@ -317,7 +336,7 @@ export default async function run() {
     };
     const rows = [];
     const lines = {};
-    for (const { line, fig, samples, variants } of Object.values(byLine)) {
+    for (const { line, fig, samples, vsCompare, variants } of Object.values(byLine)) {
       const added = (name, k, digits) => (name === 'none' ? '' : fig[name][k].toFixed(digits));
       for (const name of variants) {
         const v = fig[name];
@@ -360,12 +379,19 @@ export default async function run() {
       perVariant.rounds = Object.fromEntries(
         variants.map((name) => [name, samples[name].map((m) => Math.round(m.rps))]),
       );
-      lines[line.major] = { version: line.version, ...perVariant };
+      lines[line.major] = { version: line.version, ...perVariant, ...(vsCompare ? { vsCompare } : {}) };
     }
     console.log(
       `\n${CONNECTIONS} connections × ${DURATION} s (after ${WARMUP} s warm-up), then 1 connection × ${SERIAL} s, per variant and round; ${ROUNDS} rounds per Node line. ratio and +/hop: medians of the per-round comparisons with none on the same line. CPU: the three services'`,
     );
     table(rows);
+    for (const { line, vsCompare } of Object.values(byLine)) {
+      if (!vsCompare) continue;
+      for (const [what, v] of Object.entries(vsCompare))
+        console.log(
+          `node ${line.version} graylane / compared agent, ${what}, paired per round: throughput ${v.throughput.toFixed(3)} (rounds ${v.rounds.join(', ')}), p99 ${v.p99.toFixed(3)}, serial p50 ${v.serialP50PerHopUs >= 0 ? '+' : ''}${v.serialP50PerHopUs.toFixed(1)} µs per hop`,
+        );
+    }
 
     const headline = headlineLine(byLine);
     const value = headline.fig.graylane.ratio;
