@@ -2,7 +2,7 @@
 // the apps under, and bench apps run under the agent that talk in JSON lines.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -25,6 +25,37 @@ export function cpuSeconds(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/**
+ * Starts a broker (`start`, given `fresh` and `log`) and a control plane side by side and
+ * runs `measure(ctx)` with ctx = { broker, cp, brokerPid, apps }: `brokerPid` is the JVM's
+ * (from `pidFile` in the broker's folder), `apps` the app processes the measure has running.
+ * Afterwards, whatever happened, every app, the control plane and the broker are stopped.
+ */
+export async function withBroker({ name, start, pidFile }, measure) {
+  const ctx = { apps: new Set() };
+  let broker;
+  let cp;
+  try {
+    const started = await Promise.allSettled([
+      start({ fresh: true, log: (l) => console.log(`[${name}] ${l}`) }),
+      startControlPlane(),
+    ]);
+    broker = started[0].value;
+    cp = started[1].value;
+    for (const s of started) if (s.status === 'rejected') throw s.reason;
+    ctx.broker = broker;
+    ctx.cp = cp;
+    ctx.brokerPid = Number((await readFile(join(broker.dir, pidFile), 'utf8')).trim());
+    cpuSeconds(ctx.brokerPid); // fails early when the pid is not the JVM's
+    return await measure(ctx);
+  } finally {
+    await Promise.allSettled([...ctx.apps].map((app) => app.stop()));
+    await cp?.close();
+    // A start that failed half-way has already stopped what it started.
+    await broker?.stop({ force: true }).catch((e) => console.error(`stopping ${name}: ${e}`));
+  }
 }
 
 /** A real control plane on port 0 with its own data and the agents' cache folder. */

@@ -19,10 +19,8 @@
 // time starts at the end of the topic, so without them it would read nothing of the backlog).
 // Every drain must hand the app exactly its lane's messages (off: all of them, half gray; on
 // and lanes baseline: the untagged half; lanes gray: the gray half), each once, or the run fails.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { median, table } from '../measure.mjs';
-import { cpuSeconds, dist, sleep, startApp, startControlPlane } from './app-process.mjs';
+import { cpuSeconds, dist, sleep, startApp, withBroker } from './app-process.mjs';
 
 const env = (name, fallback) => Number(process.env[name] ?? fallback);
 const MESSAGES = env('BENCH_KAFKA_MESSAGES', 200_000);
@@ -237,174 +235,160 @@ async function produce(ctx) {
 export async function runKafka() {
   const { startKafka } = await import(dist('cli'));
   const { Kafka, logLevel } = await import('kafkajs');
-  const ctx = { apps: new Set() };
-  let broker;
-  let cp;
-  try {
-    const started = await Promise.allSettled([
-      startKafka({ ...BROKER, fresh: true, log: (l) => console.log(`[kafka] ${l}`) }),
-      startControlPlane(),
-    ]);
-    broker = started[0].value;
-    cp = started[1].value;
-    for (const s of started) if (s.status === 'rejected') throw s.reason;
-    ctx.broker = broker;
-    ctx.cp = cp;
-    ctx.brokerPid = Number((await readFile(join(broker.dir, 'kafka.pid'), 'utf8')).trim());
-    cpuSeconds(ctx.brokerPid); // fails early when the pid is not the JVM's
-    ctx.kafka = new Kafka({
-      clientId: 'bench-admin',
-      brokers: [broker.bootstrap],
-      logLevel: logLevel.NOTHING,
-    });
+  return withBroker(
+    { name: 'kafka', start: (options) => startKafka({ ...BROKER, ...options }), pidFile: 'kafka.pid' },
+    async (ctx) => {
+      const { broker, cp } = ctx;
+      ctx.kafka = new Kafka({
+        clientId: 'bench-admin',
+        brokers: [broker.bootstrap],
+        logLevel: logLevel.NOTHING,
+      });
 
-    await cp.applyMessageGrayscale({
-      [PRODUCER_APP]: { enabled: true },
-      [appOf('on')]: LANES,
-      ...Object.fromEntries(Array.from({ length: ROUNDS + 1 }, (_, r) => [appOf('lanes', r), LANES])),
-    });
-    await broker.createTopic(TOPIC, { partitions: PARTITIONS });
-    const produceSeconds = await produce(ctx);
-    const ends = await withAdmin(ctx, (admin) => admin.fetchTopicOffsets(TOPIC));
-    const inTopic = ends.reduce((n, p) => n + Number(p.high), 0);
-    if (inTopic !== MESSAGES) throw new Error(`the topic holds ${inTopic} messages, expected ${MESSAGES}`);
-    console.log(
-      `produced ${MESSAGES} messages of ${BODY_BYTES} B (half from a gray producer under the agent) in ${produceSeconds.toFixed(1)} s`,
-    );
+      await cp.applyMessageGrayscale({
+        [PRODUCER_APP]: { enabled: true },
+        [appOf('on')]: LANES,
+        ...Object.fromEntries(Array.from({ length: ROUNDS + 1 }, (_, r) => [appOf('lanes', r), LANES])),
+      });
+      await broker.createTopic(TOPIC, { partitions: PARTITIONS });
+      const produceSeconds = await produce(ctx);
+      const ends = await withAdmin(ctx, (admin) => admin.fetchTopicOffsets(TOPIC));
+      const inTopic = ends.reduce((n, p) => n + Number(p.high), 0);
+      if (inTopic !== MESSAGES) throw new Error(`the topic holds ${inTopic} messages, expected ${MESSAGES}`);
+      console.log(
+        `produced ${MESSAGES} messages of ${BODY_BYTES} B (half from a gray producer under the agent) in ${produceSeconds.toFixed(1)} s`,
+      );
 
-    const samples = Object.fromEntries(VARIANTS.map((v) => [v, []]));
-    for (let round = 0; round <= ROUNDS; round++) {
-      for (let i = 0; i < VARIANTS.length; i++) {
-        const variant = VARIANTS[(i + round) % VARIANTS.length];
-        const m = variant === 'lanes' ? await drainLanes(ctx, round) : await drainAlone(ctx, variant, round);
-        for (const [who, f] of Object.entries(m)) {
-          console.log(
-            `${round === 0 ? 'warm-up' : `round ${round}`} ${variant}${variant === 'lanes' ? ` ${who}` : ''}: ` +
-              `${Math.round(f.rate)} msg/s to the app, ${Math.round(f.topicRate)} topic msg/s ` +
-              `(${f.seconds.toFixed(2)} s window, drain ${f.drainSeconds.toFixed(2)} s), ` +
-              `${f.fetched} fetched for ${f.delivered} handed (${f.fetchedPerHanded.toFixed(3)}), ` +
-              `broker ${f.brokerCpuPer10kTopic.toFixed(2)} CPU-s per 10k topic / app ${f.appCpuPer10k.toFixed(2)} per 10k handed`,
-          );
+      const samples = Object.fromEntries(VARIANTS.map((v) => [v, []]));
+      for (let round = 0; round <= ROUNDS; round++) {
+        for (let i = 0; i < VARIANTS.length; i++) {
+          const variant = VARIANTS[(i + round) % VARIANTS.length];
+          const m =
+            variant === 'lanes' ? await drainLanes(ctx, round) : await drainAlone(ctx, variant, round);
+          for (const [who, f] of Object.entries(m)) {
+            console.log(
+              `${round === 0 ? 'warm-up' : `round ${round}`} ${variant}${variant === 'lanes' ? ` ${who}` : ''}: ` +
+                `${Math.round(f.rate)} msg/s to the app, ${Math.round(f.topicRate)} topic msg/s ` +
+                `(${f.seconds.toFixed(2)} s window, drain ${f.drainSeconds.toFixed(2)} s), ` +
+                `${f.fetched} fetched for ${f.delivered} handed (${f.fetchedPerHanded.toFixed(3)}), ` +
+                `broker ${f.brokerCpuPer10kTopic.toFixed(2)} CPU-s per 10k topic / app ${f.appCpuPer10k.toFixed(2)} per 10k handed`,
+            );
+          }
+          if (round > 0) samples[variant].push(m);
         }
-        if (round > 0) samples[variant].push(m);
       }
-    }
 
-    // Rows: off, on, lanes baseline, lanes gray; ratios against off within each round.
-    const ROWS = [
-      { name: 'off', pick: (r) => r.off[r.i].baseline, expect: MESSAGES, group: '<group>' },
-      { name: 'on', pick: (r) => r.on[r.i].baseline, expect: MESSAGES / 2, group: '<group>' },
-      {
-        name: 'lanes: baseline',
-        pick: (r) => r.lanes[r.i].baseline,
-        expect: MESSAGES / 2,
-        group: '<group>',
-      },
-      { name: 'lanes: gray', pick: (r) => r.lanes[r.i].gray, expect: MESSAGES / 2, group: '<group>_gray' },
-    ];
-    const rounds = Array.from({ length: ROUNDS }, (_, i) => ({ ...samples, i }));
-    const KEYS = [
-      'rate',
-      'topicRate',
-      'seconds',
-      'drainSeconds',
-      'fetchedPerHanded',
-      'brokerCpuPer10kTopic',
-      'appCpuPer10k',
-    ];
-    const fig = ROWS.map((row) => {
-      const per = rounds.map((r) => ({ m: row.pick(r), off: r.off[r.i].baseline }));
-      const f = Object.fromEntries(KEYS.map((k) => [k, median(per.map(({ m }) => m[k]))]));
-      f.rateRatio = median(per.map(({ m, off }) => m.rate / off.rate));
-      f.topicRateRatio = median(per.map(({ m, off }) => m.topicRate / off.topicRate));
-      f.brokerCpuRatio = median(per.map(({ m, off }) => m.brokerCpuPer10kTopic / off.brokerCpuPer10kTopic));
-      f.appCpuRatio = median(per.map(({ m, off }) => m.appCpuPer10k / off.appCpuPer10k));
-      return { ...row, f };
-    });
-
-    console.log(
-      `\nKafka: ${MESSAGES} messages of ${BODY_BYTES} B in ${PARTITIONS} partitions, half gray; kafkajs eachMessage; ` +
-        `window: ${MARKS[0] * 100}–${MARKS[1] * 100} % of each drain; ${ROUNDS} rounds after a warm-up round; ` +
-        'ratios: medians of per-round comparisons with off.',
-    );
-    table(
-      fig.map(({ name, group, expect, f }) => ({
-        variant: name,
-        group,
-        'to app': expect,
-        'fetched/handed': f.fetchedPerHanded.toFixed(3),
-        'app msg/s': Math.round(f.rate),
-        'rate ratio': f.rateRatio.toFixed(3),
-        'topic msg/s': Math.round(f.topicRate),
-        'topic ratio': f.topicRateRatio.toFixed(3),
-        'drain s': f.drainSeconds.toFixed(2),
-        'broker CPU-s/10k topic': f.brokerCpuPer10kTopic.toFixed(3),
-        'ratio ': f.brokerCpuRatio.toFixed(3),
-        'app CPU-s/10k handed': f.appCpuPer10k.toFixed(3),
-        ' ratio': f.appCpuRatio.toFixed(3),
-      })),
-    );
-
-    const round = (n, digits = 3) => Number(n.toFixed(digits));
-    const extra = Object.fromEntries(
-      fig.map(({ name, group, expect, f }) => [
-        name,
+      // Rows: off, on, lanes baseline, lanes gray; ratios against off within each round.
+      const ROWS = [
+        { name: 'off', pick: (r) => r.off[r.i].baseline, expect: MESSAGES, group: '<group>' },
+        { name: 'on', pick: (r) => r.on[r.i].baseline, expect: MESSAGES / 2, group: '<group>' },
         {
-          group,
-          deliveredToApp: expect,
-          fetchedPerHanded: round(f.fetchedPerHanded),
-          appMsgsPerSecond: Math.round(f.rate),
-          rateRatio: round(f.rateRatio),
-          topicMsgsPerSecond: Math.round(f.topicRate),
-          topicRateRatio: round(f.topicRateRatio),
-          drainSeconds: round(f.drainSeconds, 2),
-          brokerCpuSecondsPer10kTopic: round(f.brokerCpuPer10kTopic),
-          brokerCpuPer10kTopicRatio: round(f.brokerCpuRatio),
-          appCpuSecondsPer10kHanded: round(f.appCpuPer10k),
-          appCpuPer10kHandedRatio: round(f.appCpuRatio),
+          name: 'lanes: baseline',
+          pick: (r) => r.lanes[r.i].baseline,
+          expect: MESSAGES / 2,
+          group: '<group>',
         },
-      ]),
-    );
-    extra.rounds = Object.fromEntries(
-      fig.map(({ name, pick }) => [
-        name,
-        rounds.map((r) => {
-          const m = pick(r);
-          return {
-            appMsgsPerSecond: Math.round(m.rate),
-            topicMsgsPerSecond: Math.round(m.topicRate),
-            fetched: m.fetched,
-            handed: m.delivered,
-          };
-        }),
-      ]),
-    );
-    extra.setup = {
-      broker: 'Kafka 4.1.1, KRaft, broker and controller in one JVM',
-      client: 'kafkajs 2.2.4 consumer (eachMessage) under the agent',
-      messages: MESSAGES,
-      partitions: PARTITIONS,
-      grayShare: 0.5,
-      bodyBytes: BODY_BYTES,
-      window: `${MARKS[0] * 100}–${MARKS[1] * 100} % of the messages each drain hands the app`,
-      rounds: ROUNDS,
-      warmupRounds: 1,
-      produceSeconds: round(produceSeconds, 1),
-    };
-    const on = fig[1].f;
-    return {
-      metric: 'Kafka baseline consumer, lanes on / off: messages to the app per second',
-      value: round(on.rateRatio),
-      unit: 'ratio',
-      peer: 'lanes on / off: topic messages gone through per second',
-      peerValue: round(on.topicRateRatio),
-      ratio: round(on.rateRatio / on.topicRateRatio),
-      extra,
-    };
-  } finally {
-    await Promise.allSettled([...ctx.apps].map((c) => c.stop()));
-    await cp?.close();
-    // A start that failed half-way has already stopped what it started.
-    await broker?.stop({ force: true }).catch((e) => console.error(`stopping Kafka: ${e}`));
-  }
+        { name: 'lanes: gray', pick: (r) => r.lanes[r.i].gray, expect: MESSAGES / 2, group: '<group>_gray' },
+      ];
+      const rounds = Array.from({ length: ROUNDS }, (_, i) => ({ ...samples, i }));
+      const KEYS = [
+        'rate',
+        'topicRate',
+        'seconds',
+        'drainSeconds',
+        'fetchedPerHanded',
+        'brokerCpuPer10kTopic',
+        'appCpuPer10k',
+      ];
+      const fig = ROWS.map((row) => {
+        const per = rounds.map((r) => ({ m: row.pick(r), off: r.off[r.i].baseline }));
+        const f = Object.fromEntries(KEYS.map((k) => [k, median(per.map(({ m }) => m[k]))]));
+        f.rateRatio = median(per.map(({ m, off }) => m.rate / off.rate));
+        f.topicRateRatio = median(per.map(({ m, off }) => m.topicRate / off.topicRate));
+        f.brokerCpuRatio = median(per.map(({ m, off }) => m.brokerCpuPer10kTopic / off.brokerCpuPer10kTopic));
+        f.appCpuRatio = median(per.map(({ m, off }) => m.appCpuPer10k / off.appCpuPer10k));
+        return { ...row, f };
+      });
+
+      console.log(
+        `\nKafka: ${MESSAGES} messages of ${BODY_BYTES} B in ${PARTITIONS} partitions, half gray; kafkajs eachMessage; ` +
+          `window: ${MARKS[0] * 100}–${MARKS[1] * 100} % of each drain; ${ROUNDS} rounds after a warm-up round; ` +
+          'ratios: medians of per-round comparisons with off.',
+      );
+      table(
+        fig.map(({ name, group, expect, f }) => ({
+          variant: name,
+          group,
+          'to app': expect,
+          'fetched/handed': f.fetchedPerHanded.toFixed(3),
+          'app msg/s': Math.round(f.rate),
+          'rate ratio': f.rateRatio.toFixed(3),
+          'topic msg/s': Math.round(f.topicRate),
+          'topic ratio': f.topicRateRatio.toFixed(3),
+          'drain s': f.drainSeconds.toFixed(2),
+          'broker CPU-s/10k topic': f.brokerCpuPer10kTopic.toFixed(3),
+          'ratio ': f.brokerCpuRatio.toFixed(3),
+          'app CPU-s/10k handed': f.appCpuPer10k.toFixed(3),
+          ' ratio': f.appCpuRatio.toFixed(3),
+        })),
+      );
+
+      const round = (n, digits = 3) => Number(n.toFixed(digits));
+      const extra = Object.fromEntries(
+        fig.map(({ name, group, expect, f }) => [
+          name,
+          {
+            group,
+            deliveredToApp: expect,
+            fetchedPerHanded: round(f.fetchedPerHanded),
+            appMsgsPerSecond: Math.round(f.rate),
+            rateRatio: round(f.rateRatio),
+            topicMsgsPerSecond: Math.round(f.topicRate),
+            topicRateRatio: round(f.topicRateRatio),
+            drainSeconds: round(f.drainSeconds, 2),
+            brokerCpuSecondsPer10kTopic: round(f.brokerCpuPer10kTopic),
+            brokerCpuPer10kTopicRatio: round(f.brokerCpuRatio),
+            appCpuSecondsPer10kHanded: round(f.appCpuPer10k),
+            appCpuPer10kHandedRatio: round(f.appCpuRatio),
+          },
+        ]),
+      );
+      extra.rounds = Object.fromEntries(
+        fig.map(({ name, pick }) => [
+          name,
+          rounds.map((r) => {
+            const m = pick(r);
+            return {
+              appMsgsPerSecond: Math.round(m.rate),
+              topicMsgsPerSecond: Math.round(m.topicRate),
+              fetched: m.fetched,
+              handed: m.delivered,
+            };
+          }),
+        ]),
+      );
+      extra.setup = {
+        broker: 'Kafka 4.1.1, KRaft, broker and controller in one JVM',
+        client: 'kafkajs 2.2.4 consumer (eachMessage) under the agent',
+        messages: MESSAGES,
+        partitions: PARTITIONS,
+        grayShare: 0.5,
+        bodyBytes: BODY_BYTES,
+        window: `${MARKS[0] * 100}–${MARKS[1] * 100} % of the messages each drain hands the app`,
+        rounds: ROUNDS,
+        warmupRounds: 1,
+        produceSeconds: round(produceSeconds, 1),
+      };
+      const on = fig[1].f;
+      return {
+        metric: 'Kafka baseline consumer, lanes on / off: messages to the app per second',
+        value: round(on.rateRatio),
+        unit: 'ratio',
+        peer: 'lanes on / off: topic messages gone through per second',
+        peerValue: round(on.topicRateRatio),
+        ratio: round(on.rateRatio / on.topicRateRatio),
+        extra,
+      };
+    },
+  );
 }

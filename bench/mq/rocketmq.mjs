@@ -21,10 +21,8 @@
 // of the consumer process over the drain. A first round warms the JVM and is thrown
 // away; then ROUNDS rounds, variants in a rotated order; comparisons with `none` are
 // made within each round and the median taken.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { median, table } from '../measure.mjs';
-import { cpuSeconds, dist, sleep, startApp, startControlPlane } from './app-process.mjs';
+import { cpuSeconds, dist, sleep, startApp, withBroker } from './app-process.mjs';
 
 const env = (name, fallback) => Number(process.env[name] ?? fallback);
 const MESSAGES = env('BENCH_MQ_MESSAGES', 30_000);
@@ -102,7 +100,7 @@ function startConsumer(variant, group, endpoints, cp) {
 
 async function drain(variant, group, ctx) {
   const consumer = startConsumer(variant, group, ctx.broker.endpoints, ctx.cp);
-  ctx.consumers.add(consumer);
+  ctx.apps.add(consumer);
   try {
     await consumer.event('ready', 40_000);
     await sleep(300);
@@ -145,174 +143,159 @@ async function drain(variant, group, ctx) {
     };
   } finally {
     await consumer.stop();
-    ctx.consumers.delete(consumer);
+    ctx.apps.delete(consumer);
   }
 }
 
 /** The RocketMQ part of `npm run bench -- mq`: the headline result with its figures in `extra`. */
 export async function runRocketMQ() {
   const { startRocketMQ } = await import(dist('cli'));
-  const ctx = { consumers: new Set() };
-  let broker;
-  let cp;
-  try {
-    const started = await Promise.allSettled([
-      startRocketMQ({ ...BROKER, fresh: true, log: (l) => console.log(`[rocketmq] ${l}`) }),
-      startControlPlane(),
-    ]);
-    broker = started[0].value;
-    cp = started[1].value;
-    for (const s of started) if (s.status === 'rejected') throw s.reason;
-    ctx.broker = broker;
-    ctx.cp = cp;
-    ctx.brokerPid = Number((await readFile(join(broker.dir, 'proxy.pid'), 'utf8')).trim());
-    cpuSeconds(ctx.brokerPid); // fails early when the pid is not the JVM's
+  return withBroker(
+    { name: 'rocketmq', start: (options) => startRocketMQ({ ...BROKER, ...options }), pidFile: 'proxy.pid' },
+    async (ctx) => {
+      const { broker, cp } = ctx;
 
-    await cp.applyMessageGrayscale(
-      Object.fromEntries(VARIANTS.filter((v) => v.spec).map((v) => [v.app, v.spec])),
-    );
+      await cp.applyMessageGrayscale(
+        Object.fromEntries(VARIANTS.filter((v) => v.spec).map((v) => [v.app, v.spec])),
+      );
 
-    await broker.createTopic(TOPIC);
-    const produceSeconds = await produce(broker.endpoints);
-    console.log(
-      `produced ${MESSAGES} messages of ${BODY_BYTES} B (half with graylane_tag=gray) in ${produceSeconds.toFixed(1)} s`,
-    );
+      await broker.createTopic(TOPIC);
+      const produceSeconds = await produce(broker.endpoints);
+      console.log(
+        `produced ${MESSAGES} messages of ${BODY_BYTES} B (half with graylane_tag=gray) in ${produceSeconds.toFixed(1)} s`,
+      );
 
-    // The broker's own background work, to read the per-drain CPU against.
-    await sleep(2000);
-    const idle0 = cpuSeconds(ctx.brokerPid);
-    await sleep(5000);
-    const idleCpuPerSecond = (cpuSeconds(ctx.brokerPid) - idle0) / 5;
+      // The broker's own background work, to read the per-drain CPU against.
+      await sleep(2000);
+      const idle0 = cpuSeconds(ctx.brokerPid);
+      await sleep(5000);
+      const idleCpuPerSecond = (cpuSeconds(ctx.brokerPid) - idle0) / 5;
 
-    const samples = Object.fromEntries(VARIANTS.map((v) => [v.name, []]));
-    for (let round = 0; round <= ROUNDS; round++) {
-      for (let i = 0; i < VARIANTS.length; i++) {
-        const variant = VARIANTS[(i + round) % VARIANTS.length];
-        const m = await drain(variant, `bench-${variant.name}-r${round}`, ctx);
-        console.log(
-          `${round === 0 ? 'warm-up' : `round ${round}`} ${variant.name}: ${Math.round(m.rate)} msg/s to the app ` +
-            `(${m.seconds.toFixed(2)} s window, drain ${m.drainSeconds.toFixed(2)} s), ${m.pulledPerDelivered.toFixed(2)} pulled per delivered, ` +
-            `broker ${m.brokerCpuPer10k.toFixed(2)} / app ${m.appCpuPer10k.toFixed(2)} CPU-s per 10k delivered`,
-        );
-        if (round > 0) samples[variant.name].push(m);
+      const samples = Object.fromEntries(VARIANTS.map((v) => [v.name, []]));
+      for (let round = 0; round <= ROUNDS; round++) {
+        for (let i = 0; i < VARIANTS.length; i++) {
+          const variant = VARIANTS[(i + round) % VARIANTS.length];
+          const m = await drain(variant, `bench-${variant.name}-r${round}`, ctx);
+          console.log(
+            `${round === 0 ? 'warm-up' : `round ${round}`} ${variant.name}: ${Math.round(m.rate)} msg/s to the app ` +
+              `(${m.seconds.toFixed(2)} s window, drain ${m.drainSeconds.toFixed(2)} s), ${m.pulledPerDelivered.toFixed(2)} pulled per delivered, ` +
+              `broker ${m.brokerCpuPer10k.toFixed(2)} / app ${m.appCpuPer10k.toFixed(2)} CPU-s per 10k delivered`,
+          );
+          if (round > 0) samples[variant.name].push(m);
+        }
       }
-    }
 
-    const base = samples.none;
-    const paired = (name, f) => median(samples[name].map((m, r) => f(m, base[r])));
-    const KEYS = [
-      'rate',
-      'backlogRate',
-      'seconds',
-      'drainSeconds',
-      'pulledPerDelivered',
-      'brokerCpuPer10k',
-      'brokerCpuPer10kBacklog',
-      'appCpuPer10k',
-      'brokerCpuPerSecond',
-    ];
-    const fig = Object.fromEntries(
-      VARIANTS.map(({ name }) => {
-        const f = Object.fromEntries(KEYS.map((k) => [k, median(samples[name].map((m) => m[k]))]));
-        f.rateRatio = paired(name, (m, b) => m.rate / b.rate);
-        f.backlogRateRatio = paired(name, (m, b) => m.backlogRate / b.backlogRate);
-        f.brokerCpuPer10kRatio = paired(name, (m, b) => m.brokerCpuPer10k / b.brokerCpuPer10k);
-        f.brokerCpuPer10kBacklogRatio = paired(
-          name,
-          (m, b) => m.brokerCpuPer10kBacklog / b.brokerCpuPer10kBacklog,
-        );
-        f.appCpuPer10kRatio = paired(name, (m, b) => m.appCpuPer10k / b.appCpuPer10k);
-        return [name, f];
-      }),
-    );
+      const base = samples.none;
+      const paired = (name, f) => median(samples[name].map((m, r) => f(m, base[r])));
+      const KEYS = [
+        'rate',
+        'backlogRate',
+        'seconds',
+        'drainSeconds',
+        'pulledPerDelivered',
+        'brokerCpuPer10k',
+        'brokerCpuPer10kBacklog',
+        'appCpuPer10k',
+        'brokerCpuPerSecond',
+      ];
+      const fig = Object.fromEntries(
+        VARIANTS.map(({ name }) => {
+          const f = Object.fromEntries(KEYS.map((k) => [k, median(samples[name].map((m) => m[k]))]));
+          f.rateRatio = paired(name, (m, b) => m.rate / b.rate);
+          f.backlogRateRatio = paired(name, (m, b) => m.backlogRate / b.backlogRate);
+          f.brokerCpuPer10kRatio = paired(name, (m, b) => m.brokerCpuPer10k / b.brokerCpuPer10k);
+          f.brokerCpuPer10kBacklogRatio = paired(
+            name,
+            (m, b) => m.brokerCpuPer10kBacklog / b.brokerCpuPer10kBacklog,
+          );
+          f.appCpuPer10kRatio = paired(name, (m, b) => m.appCpuPer10k / b.appCpuPer10k);
+          return [name, f];
+        }),
+      );
 
-    console.log(
-      `\n${MESSAGES} messages of ${BODY_BYTES} B in the backlog, half gray; ${LOOPS} receive loops × ${BATCH} per receive; ` +
-        `window: ${MARKS[0] * 100}–${MARKS[1] * 100} % of each drain; ${ROUNDS} rounds after a warm-up round; ` +
-        `ratios: medians of per-round comparisons with none. Idle broker: ${idleCpuPerSecond.toFixed(3)} CPU-s/s.`,
-    );
-    table(
-      VARIANTS.map(({ name, expect }) => {
+      console.log(
+        `\n${MESSAGES} messages of ${BODY_BYTES} B in the backlog, half gray; ${LOOPS} receive loops × ${BATCH} per receive; ` +
+          `window: ${MARKS[0] * 100}–${MARKS[1] * 100} % of each drain; ${ROUNDS} rounds after a warm-up round; ` +
+          `ratios: medians of per-round comparisons with none. Idle broker: ${idleCpuPerSecond.toFixed(3)} CPU-s/s.`,
+      );
+      table(
+        VARIANTS.map(({ name, expect }) => {
+          const v = fig[name];
+          return {
+            variant: name,
+            'to app': expect,
+            'pulled/deliv': v.pulledPerDelivered.toFixed(2),
+            'app msg/s': Math.round(v.rate),
+            'rate ratio': v.rateRatio.toFixed(3),
+            'topic msg/s': Math.round(v.backlogRate),
+            'topic ratio': v.backlogRateRatio.toFixed(3),
+            'drain s': v.drainSeconds.toFixed(2),
+            'broker CPU-s/10k': v.brokerCpuPer10k.toFixed(3),
+            'ratio ': v.brokerCpuPer10kRatio.toFixed(3),
+            'broker CPU-s/10k topic': v.brokerCpuPer10kBacklog.toFixed(3),
+            ' ratio': v.brokerCpuPer10kBacklogRatio.toFixed(3),
+            'app CPU-s/10k': v.appCpuPer10k.toFixed(3),
+            'ratio  ': v.appCpuPer10kRatio.toFixed(3),
+          };
+        }),
+      );
+
+      const round = (n, digits = 3) => Number(n.toFixed(digits));
+      const extra = {};
+      for (const { name, expect } of VARIANTS) {
         const v = fig[name];
-        return {
-          variant: name,
-          'to app': expect,
-          'pulled/deliv': v.pulledPerDelivered.toFixed(2),
-          'app msg/s': Math.round(v.rate),
-          'rate ratio': v.rateRatio.toFixed(3),
-          'topic msg/s': Math.round(v.backlogRate),
-          'topic ratio': v.backlogRateRatio.toFixed(3),
-          'drain s': v.drainSeconds.toFixed(2),
-          'broker CPU-s/10k': v.brokerCpuPer10k.toFixed(3),
-          'ratio ': v.brokerCpuPer10kRatio.toFixed(3),
-          'broker CPU-s/10k topic': v.brokerCpuPer10kBacklog.toFixed(3),
-          ' ratio': v.brokerCpuPer10kBacklogRatio.toFixed(3),
-          'app CPU-s/10k': v.appCpuPer10k.toFixed(3),
-          'ratio  ': v.appCpuPer10kRatio.toFixed(3),
+        extra[name] = {
+          deliveredToApp: expect,
+          pulledPerDelivered: round(v.pulledPerDelivered, 2),
+          appMsgsPerSecond: Math.round(v.rate),
+          rateRatio: round(v.rateRatio),
+          topicMsgsPerSecond: Math.round(v.backlogRate),
+          topicRateRatio: round(v.backlogRateRatio),
+          drainSeconds: round(v.drainSeconds, 2),
+          brokerCpuPerSecond: round(v.brokerCpuPerSecond),
+          brokerCpuSecondsPer10kDelivered: round(v.brokerCpuPer10k),
+          brokerCpuPer10kDeliveredRatio: round(v.brokerCpuPer10kRatio),
+          brokerCpuSecondsPer10kTopic: round(v.brokerCpuPer10kBacklog),
+          brokerCpuPer10kTopicRatio: round(v.brokerCpuPer10kBacklogRatio),
+          appCpuSecondsPer10kDelivered: round(v.appCpuPer10k),
+          appCpuPer10kDeliveredRatio: round(v.appCpuPer10kRatio),
         };
-      }),
-    );
-
-    const round = (n, digits = 3) => Number(n.toFixed(digits));
-    const extra = {};
-    for (const { name, expect } of VARIANTS) {
-      const v = fig[name];
-      extra[name] = {
-        deliveredToApp: expect,
-        pulledPerDelivered: round(v.pulledPerDelivered, 2),
-        appMsgsPerSecond: Math.round(v.rate),
-        rateRatio: round(v.rateRatio),
-        topicMsgsPerSecond: Math.round(v.backlogRate),
-        topicRateRatio: round(v.backlogRateRatio),
-        drainSeconds: round(v.drainSeconds, 2),
-        brokerCpuPerSecond: round(v.brokerCpuPerSecond),
-        brokerCpuSecondsPer10kDelivered: round(v.brokerCpuPer10k),
-        brokerCpuPer10kDeliveredRatio: round(v.brokerCpuPer10kRatio),
-        brokerCpuSecondsPer10kTopic: round(v.brokerCpuPer10kBacklog),
-        brokerCpuPer10kTopicRatio: round(v.brokerCpuPer10kBacklogRatio),
-        appCpuSecondsPer10kDelivered: round(v.appCpuPer10k),
-        appCpuPer10kDeliveredRatio: round(v.appCpuPer10kRatio),
+      }
+      extra.rounds = Object.fromEntries(
+        VARIANTS.map(({ name }) => [
+          name,
+          samples[name].map((m) => ({
+            appMsgsPerSecond: Math.round(m.rate),
+            brokerCpuSecondsPer10kDelivered: round(m.brokerCpuPer10k),
+            appCpuSecondsPer10kDelivered: round(m.appCpuPer10k),
+          })),
+        ]),
+      );
+      extra.setup = {
+        broker: 'RocketMQ 5.3.3, proxy in local mode (one JVM), enablePropertyFilter=true',
+        client: 'rocketmq-client-nodejs SimpleConsumer under the agent',
+        messages: MESSAGES,
+        grayShare: 0.5,
+        bodyBytes: BODY_BYTES,
+        receiveLoops: LOOPS,
+        batch: BATCH,
+        window: `${MARKS[0] * 100}–${MARKS[1] * 100} % of the messages each drain hands the app`,
+        rounds: ROUNDS,
+        warmupRounds: 1,
+        idleBrokerCpuPerSecond: round(idleCpuPerSecond),
+        produceSeconds: round(produceSeconds, 1),
       };
-    }
-    extra.rounds = Object.fromEntries(
-      VARIANTS.map(({ name }) => [
-        name,
-        samples[name].map((m) => ({
-          appMsgsPerSecond: Math.round(m.rate),
-          brokerCpuSecondsPer10kDelivered: round(m.brokerCpuPer10k),
-          appCpuSecondsPer10kDelivered: round(m.appCpuPer10k),
-        })),
-      ]),
-    );
-    extra.setup = {
-      broker: 'RocketMQ 5.3.3, proxy in local mode (one JVM), enablePropertyFilter=true',
-      client: 'rocketmq-client-nodejs SimpleConsumer under the agent',
-      messages: MESSAGES,
-      grayShare: 0.5,
-      bodyBytes: BODY_BYTES,
-      receiveLoops: LOOPS,
-      batch: BATCH,
-      window: `${MARKS[0] * 100}–${MARKS[1] * 100} % of the messages each drain hands the app`,
-      rounds: ROUNDS,
-      warmupRounds: 1,
-      idleBrokerCpuPerSecond: round(idleCpuPerSecond),
-      produceSeconds: round(produceSeconds, 1),
-    };
-    const value = fig.sql92.rateRatio;
-    const peerValue = fig.client.rateRatio;
-    return {
-      metric: 'SQL92 consumption rate / no filter',
-      value: round(value),
-      unit: 'ratio',
-      peer: 'client-mode rate / no filter',
-      peerValue: round(peerValue),
-      ratio: round(value / peerValue),
-      extra,
-    };
-  } finally {
-    await Promise.allSettled([...ctx.consumers].map((c) => c.stop()));
-    await cp?.close();
-    // A start that failed half-way has already stopped what it started.
-    await broker?.stop({ force: true }).catch((e) => console.error(`stopping the broker: ${e}`));
-  }
+      const value = fig.sql92.rateRatio;
+      const peerValue = fig.client.rateRatio;
+      return {
+        metric: 'SQL92 consumption rate / no filter',
+        value: round(value),
+        unit: 'ratio',
+        peer: 'client-mode rate / no filter',
+        peerValue: round(peerValue),
+        ratio: round(value / peerValue),
+        extra,
+      };
+    },
+  );
 }
