@@ -14,11 +14,11 @@ import {
   waitFor,
 } from './support/cluster.js';
 
-// B serves https with a certificate for its Kubernetes names only (not for the
-// address it runs at); A calls it by its fully qualified name, as pods do. The call
-// must reach the lane's instance of B and still verify B's certificate for that name.
-describe.each(['http', 'fetch'] as const)(
-  'https to a governed app by its Kubernetes name, over %s',
+// B serves https (and gRPC over TLS) with a certificate for its Kubernetes names only
+// (not for the address it runs at); A calls it by its fully qualified name, as pods do.
+// The call must reach the lane's instance of B and still verify B's certificate for that name.
+describe.each(['http', 'fetch', 'grpc'] as const)(
+  'TLS to a governed app by its Kubernetes name, over %s',
   (transport) => {
     let cp: ControlPlane;
     const services: Service[] = [];
@@ -42,7 +42,7 @@ describe.each(['http', 'fetch'] as const)(
         startService({
           ...options,
           app: 'a',
-          next: 'b.shop.svc.cluster.local',
+          next: transport === 'grpc' ? 'dns:///b.shop.svc.cluster.local:50051' : 'b.shop.svc.cluster.local',
           env: {
             NEXT_SCHEME: 'https',
             NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'),

@@ -22,6 +22,30 @@ export function targetHost(target: string): string {
 }
 
 /**
+ * Options of the channels to an app's instances: the authority stays the one of the
+ * target the caller wrote (`svc-b:50051`), and over TLS the server name and the
+ * certificate check use the app's name, not the instance address the channel dials
+ * (grpc-js takes both from the channel's target unless told otherwise). An override
+ * the app set itself is kept.
+ */
+export function laneChannelOptions(
+  host: string,
+  options: Record<string, unknown>,
+  credentials: grpc.ChannelCredentials,
+  defaultAuthority: unknown,
+): Record<string, unknown> {
+  const lane: Record<string, unknown> = {
+    ...options,
+    'grpc.default_authority':
+      options['grpc.default_authority'] ?? (typeof defaultAuthority === 'string' ? defaultAuthority : host),
+  };
+  const secure = (credentials as unknown as { _isSecure?: () => boolean })._isSecure?.() === true;
+  if (secure && lane['grpc.ssl_target_name_override'] === undefined)
+    lane['grpc.ssl_target_name_override'] = host;
+  return lane;
+}
+
+/**
  * A Channel that picks, per call, the instance of the governed app for the call's
  * lane and sends the call on a channel to that instance (one per instance, so
  * each keeps its own HTTP/2 connection). Hosts that are not governed apps use the
@@ -29,18 +53,24 @@ export function targetHost(target: string): string {
  */
 export function createLaneChannel(g: Grpc, agent: Agent, original: grpc.Channel): grpc.Channel {
   const host = targetHost(original.getTarget());
-  const internal = (original as unknown as { internalChannel?: { credentials?: unknown; options?: object } })
-    .internalChannel;
+  const internal = (
+    original as unknown as {
+      internalChannel?: {
+        credentials?: unknown;
+        options?: Record<string, unknown>;
+        defaultAuthority?: unknown;
+      };
+    }
+  ).internalChannel;
   const credentials = (internal?.credentials as grpc.ChannelCredentials) ?? g.credentials.createInsecure();
-  const options = { ...(internal?.options ?? {}) };
+  const options = laneChannelOptions(host, internal?.options ?? {}, credentials, internal?.defaultAuthority);
   const channels = new Map<string, grpc.Channel>();
 
   function channelFor(instance: Instance): grpc.Channel {
     const address = authority(instance.address, instance.ports.grpc!);
     let channel = channels.get(address);
     if (!channel) {
-      // The authority stays the app's name, as the caller wrote it.
-      channel = new g.Channel(address, credentials, { ...options, 'grpc.default_authority': host });
+      channel = new g.Channel(address, credentials, options);
       channels.set(address, channel);
     }
     return channel;
