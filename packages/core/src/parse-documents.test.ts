@@ -130,6 +130,14 @@ spec:
     expect(error.message).toContain('Lane, MessageGrayscale, GatewayRoute');
   });
 
+  it('calls a kind named like a property every object has (__proto__, constructor, toString) unknown', () => {
+    for (const kind of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      const error = failure(`apiVersion: graylane.io/v1\nkind: ${kind}\nmetadata: { name: x }\nspec: {}\n`);
+      expect(error.code, kind).toBe('GL_KIND_UNKNOWN');
+      expect(error.issues[0], kind).toMatchObject({ path: 'kind' });
+    }
+  });
+
   it('rejects a wrong apiVersion, a bad name and a non-object document', () => {
     const error = failure(
       'apiVersion: v1\nkind: Lane\nmetadata: { name: Bad_ }\nspec: { tag: a }\n---\n42\n',

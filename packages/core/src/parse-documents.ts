@@ -52,7 +52,8 @@ export function validateResource(
   const shape = shapeIssue(doc, document);
   if (shape) return { ok: false, unknownKind: false, issues: [shape] };
   const kind = (doc as { kind?: unknown }).kind;
-  if (typeof kind !== 'string' || !(kind in resourceSchemas)) {
+  // Own keys only: `constructor` or `__proto__` would otherwise find Object.prototype's.
+  if (typeof kind !== 'string' || !Object.hasOwn(resourceSchemas, kind)) {
     return {
       ok: false,
       unknownKind: true,
