@@ -31,6 +31,18 @@ describe('failureKind', () => {
     expect(failureKind({ code: 14, details: 'Connection dropped' })).toBe('reset');
   });
 
+  it('reads a gRPC call no connection took as a connect failure, whatever the last error of the connection', () => {
+    // After an instance died, grpc-js fails the calls it can no longer place with the
+    // error that broke the last connection; none of them reached the instance.
+    for (const details of [
+      'No connection established. Last error: Error: read ECONNRESET. Resolution note: ',
+      'No connection established. Last error: Error [ERR_TLS_CERT_ALTNAME_INVALID]: Hostname/IP does not match',
+      'round_robin: No connection established. Last error: Error: read ECONNRESET',
+    ])
+      expect(failureKind({ code: 14, details }), details).toBe('connect');
+    expect(failureKind({ code: 14, details: 'b failed: No connection established' })).toBe('reset');
+  });
+
   it('reads a gRPC INTERNAL status as a reset only when grpc-js wrote it for a broken stream', () => {
     expect(failureKind({ code: 13, details: 'read ECONNRESET' })).toBe('reset');
     expect(

@@ -73,14 +73,22 @@ export function failureKind(error: unknown): FailureKind {
 // instance that answered would eject a healthy instance for its callee's crash.
 const GRPC_TRANSPORT_DETAILS = /^(?:(?:read|write) (E[A-Z]{3,})\b|Received RST_STREAM)/;
 
+// What grpc-js's load balancers answer a call they could not put on any connection
+// (`No connection established. Last error: ...`, `round_robin: No connection ...`):
+// the call never left the client, whatever the last error of the connection was. After
+// an instance dies that is often `read ECONNRESET` of the connection it broke, which
+// must not make a call that never reached it look like one that may have been acted on.
+const GRPC_NOT_SENT = /^(?:[a-z_]+: )?No connection established\b/;
+
 /**
- * A gRPC status: UNAVAILABLE is the channel's (a connect failure when its details name
- * one); INTERNAL only when grpc-js wrote it for a broken stream; every other status is
- * an answer.
+ * A gRPC status: UNAVAILABLE is the channel's (a connect failure when grpc-js could not
+ * send the call, or its details name one); INTERNAL only when grpc-js wrote it for a
+ * broken stream; every other status is an answer.
  */
 function grpcStatusKind(code: number, details: unknown): FailureKind {
   const text = typeof details === 'string' ? details : '';
   if (code === GRPC_UNAVAILABLE) {
+    if (GRPC_NOT_SENT.test(text)) return 'connect';
     for (const match of text.matchAll(CODE_IN_TEXT)) {
       const kind = KINDS[match[1]!];
       if (kind !== undefined) return kind;
