@@ -15,5 +15,6 @@ for (const adapter of [
   agentAdapter('undici.request', client('undici'), { protocol: 'http' }),
   agentAdapter('gRPC unary', client('grpc-unary'), { protocol: 'grpc', port: 50051 }),
   agentAdapter('gRPC server streaming', client('grpc-stream'), { protocol: 'grpc', port: 50051 }),
+  agentAdapter('gRPC bidi streaming', client('grpc-bidi'), { protocol: 'grpc', port: 50051 }),
 ])
   runHopSuite(adapter, node ? { node } : {});

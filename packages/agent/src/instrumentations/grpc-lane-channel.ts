@@ -197,9 +197,25 @@ function createReplayingCall(
       started = { metadata, listener };
       start(call);
     },
-    sendMessageWithContext(context: object, message: Buffer) {
+    sendMessageWithContext(context: { callback?: (error?: Error | null) => void }, message: Buffer) {
       messages++;
-      remember((c) => c.sendMessageWithContext(context as never, message));
+      // grpc-js calls the context's callback when the message is written, and its
+      // client stream's write fails with ERR_MULTIPLE_CALLBACK when that happens twice:
+      // a replayed message must not complete the app's write again.
+      const { callback } = context;
+      let written = false;
+      const once =
+        typeof callback === 'function'
+          ? {
+              ...context,
+              callback: (error?: Error | null) => {
+                if (written) return;
+                written = true;
+                callback(error);
+              },
+            }
+          : context;
+      remember((c) => c.sendMessageWithContext(once as never, message));
     },
     halfClose() {
       remember((c) => c.halfClose());
