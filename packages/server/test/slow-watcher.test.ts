@@ -70,7 +70,11 @@ describe('a watcher that falls behind', () => {
   });
   afterAll(async () => fixture?.cleanup());
 
-  it('is not cut off: it gets one fresh snapshot once it reads again, then every later change', async () => {
+  // Sixty applies of 100 kB each: a few seconds alone, close to half a minute on a busy
+  // two-core machine, so this case gets more than the project's 30 s per test.
+  it('is not cut off: it gets one fresh snapshot once it reads again, then every later change', {
+    timeout: 120_000,
+  }, async () => {
     const call = api(server.url);
     const watch = rawWatch(server.url);
     const res = await watch.start();
