@@ -16,7 +16,6 @@ import { type RunningPrometheus, startPrometheus } from './support/prometheus.js
 // error rate PromQL returns must be the one this test causes. Run under the heavy lock.
 const NS = 'prom';
 const xiaoming = { all: [{ source: 'query', name: 'name', op: 'eq', value: 'xiaoming' }] };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let cp: ControlPlane;
 let prometheus: RunningPrometheus;
@@ -71,8 +70,13 @@ describe('Prometheus scraping the control plane', () => {
       30_000,
     );
     const warm = await total(prometheus);
-    await sleep(2500); // two scrapes of the warm-up values
-    const from = Date.now();
+    // The range starts at a scrape stored before the measured traffic is sent: it holds the
+    // warm-up values only, however late a busy machine answers a scrape.
+    const grayFailed = `graylane_requests_total{namespace="${NS}",app="b",tag="gray",code_class="5xx"}[2m]`;
+    const stamps = async () => (await prometheus.samples(grayFailed))[0]?.values.map(([t]) => t) ?? [];
+    const quiet = Date.now();
+    await waitFor('a scrape after the warm-up', async () => (await stamps()).some((t) => t > quiet), 30_000);
+    const first = (await stamps()).at(-1)!;
 
     // The measured traffic: gray 15 ok and 5 failed at b; baseline 8 ok and 2 failed.
     for (let i = 0; i < 15; i++) expect((await chain('?name=xiaoming')).status).toBe(200);
@@ -87,15 +91,9 @@ describe('Prometheus scraping the control plane', () => {
       },
       30_000,
     );
-    await sleep(1500);
     // The range runs from the last scrape before the traffic to the latest one, both
     // sample timestamps: rate() then has nothing to extrapolate, and the ratio is exact.
-    const [series] = await prometheus.samples(
-      `graylane_requests_total{namespace="${NS}",app="b",tag="gray",code_class="5xx"}[2m]`,
-    );
-    const stamps = series!.values.map(([t]) => t);
-    const first = stamps.filter((t) => t <= from).at(-1)!;
-    const at = stamps.at(-1)!;
+    const at = (await stamps()).at(-1)!;
     const range = `${at - first}ms`;
     const errorRate = await prometheus.query(
       `sum by (tag) (rate(graylane_requests_total{namespace="${NS}",app="b",code_class="5xx"}[${range}]))
@@ -107,12 +105,19 @@ describe('Prometheus scraping the control plane', () => {
     expect(byTag.gray).toBeCloseTo(5 / 20, 6);
     expect(byTag.baseline).toBeCloseTo(2 / 10, 6);
 
-    // The edges read the same way: a's calls to b in the gray lane reached gray.
-    const edges = await prometheus.query(
-      `sum by (tag, target_tag, fallback) (graylane_outbound_requests_total{namespace="${NS}",app="a",target="b"})`,
-    );
-    const reached = Object.fromEntries(
-      edges.map((e) => [`${e.metric.tag}->${e.metric.target_tag}`, e.value]),
+    // The edges read the same way: a's calls to b in the gray lane reached gray. a reports
+    // on its own clock, so its counts may reach Prometheus a scrape after b's.
+    let reached: Record<string, number> = {};
+    await waitFor(
+      "prometheus scraped a's calls to b",
+      async () => {
+        const edges = await prometheus.query(
+          `sum by (tag, target_tag, fallback) (graylane_outbound_requests_total{namespace="${NS}",app="a",target="b"})`,
+        );
+        reached = Object.fromEntries(edges.map((e) => [`${e.metric.tag}->${e.metric.target_tag}`, e.value]));
+        return ((reached['gray->gray'] ?? 0) >= 21 && (reached['baseline->baseline'] ?? 0) >= 11) || reached;
+      },
+      30_000,
     );
     expect(reached['gray->gray']).toBeGreaterThanOrEqual(21);
     expect(reached['baseline->baseline']).toBeGreaterThanOrEqual(11);
