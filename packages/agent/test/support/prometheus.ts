@@ -52,12 +52,25 @@ export async function startPrometheus(target: string): Promise<RunningPrometheus
       '',
     ].join('\n'),
   );
-  const port = await freePort();
+  // The free port is closed before Prometheus binds it, so another process may take it in
+  // between: Prometheus then exits saying so, and it starts again on another port.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const started = await launch(port, config, dir);
+    if (started !== 'port taken') return started;
+    if (attempt === 5) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error('prometheus found its port taken 5 times in a row');
+    }
+  }
+}
+
+async function launch(port: number, config: string, dir: string): Promise<RunningPrometheus | 'port taken'> {
   const child: ChildProcess = spawn(
     PROMETHEUS,
     [
       `--config.file=${config}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--storage.tsdb.path=${join(dir, `data-${port}`)}`,
       `--web.listen-address=127.0.0.1:${port}`,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
@@ -67,6 +80,7 @@ export async function startPrometheus(target: string): Promise<RunningPrometheus
     log = (log + c).slice(-4000);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   const close = async () => {
     if (child.exitCode === null) child.kill('SIGTERM');
@@ -75,7 +89,11 @@ export async function startPrometheus(target: string): Promise<RunningPrometheus
   };
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}:\n${log}`);
+    if (child.exitCode !== null) {
+      await closed; // its last words may come after the exit
+      if (log.includes('address already in use')) return 'port taken';
+      throw new Error(`prometheus exited with ${child.exitCode}:\n${log}`);
+    }
     const ready = await fetch(`${url}/-/ready`).then(
       (r) => r.ok,
       () => false,
