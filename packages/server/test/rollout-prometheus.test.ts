@@ -4,9 +4,6 @@ import { api } from './support/api.js';
 import { type Prometheus, startPrometheus } from './support/prometheus.js';
 import { type StoreFixture, sqliteFixture } from './support/store-fixture.js';
 
-// A fixed port below the ephemeral range that no other test uses (run under the heavy lock).
-const PROMETHEUS_PORT = 19090;
-
 const rollout = (ns: string, metric: string) => `apiVersion: graylane.io/v1
 kind: Lane
 metadata: { name: gray, namespace: ${ns} }
@@ -48,7 +45,7 @@ describe('the prometheus analysis provider against a real Prometheus', () => {
   beforeAll(async () => {
     fixture = await sqliteFixture();
     cp = await fixture.start({ rolloutTickMs: 100, analysisLagMs: 1500 });
-    prometheus = await startPrometheus(new URL(cp.url).host, PROMETHEUS_PORT);
+    prometheus = await startPrometheus(new URL(cp.url).host);
   });
   afterAll(async () => {
     await prometheus?.stop();
