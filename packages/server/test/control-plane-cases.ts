@@ -778,14 +778,17 @@ export function controlPlaneCases(makeFixture: () => Promise<StoreFixture>): voi
     it('deletes audit entries older than the retention when it starts, and keeps the newer ones', async () => {
       const older = await call('GET', '/v1/audit?limit=1000');
       expect(older.body.items.length).toBeGreaterThan(0);
+      const olderUntil = Date.now();
       await sleep(3000);
       const inRetention = laneYaml('kept').replace(
         'metadata: { name: kept }',
         'metadata: { name: kept, namespace: retention }',
       );
       expect((await call('POST', '/v1/apply', inRetention)).status).toBe(200);
-      // 1.5 s: every entry above is at least 3 s old, the new one far younger.
-      const pruning = await fixture.start({ auditRetentionDays: 1.5 / 86_400 });
+      // The cut-off falls just after the entries above, whatever the apply and the start
+      // cost: the new entry, 3 s younger, stays unless starting takes nearly 3 s itself.
+      const retentionMs = Date.now() - olderUntil - 100;
+      const pruning = await fixture.start({ auditRetentionDays: retentionMs / 86_400_000 });
       const left = await api(pruning.url)('GET', '/v1/audit?limit=1000');
       await pruning.close();
       expect(
