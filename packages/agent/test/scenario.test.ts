@@ -83,6 +83,12 @@ describe.each(combos)('over $transport from $module apps', ({ transport, module 
     expect(await chain('', { baggage: 'userid=1,graylane-tag=gray' })).toBe('a[base] -> b[gray] -> c[gray]');
   });
 
+  if (transport === 'grpc')
+    it('a gRPC client that waits for its channel is ready once the app it names has instances', async () => {
+      // `b` resolves nowhere: the client's channel is ready because b's instances are.
+      expect(await call(entry().http, '/ready')).toEqual({ status: 200, text: 'a[base] ready' });
+    });
+
   it('an untagged request stays on the baseline', async () => {
     for (let i = 0; i < 5; i++) expect(await chain('?name=other')).toBe('a[base] -> b[base] -> c[base]');
   });

@@ -21,6 +21,10 @@ export function targetHost(target: string): string {
   return colon === -1 ? rest : rest.slice(0, colon);
 }
 
+// Best first: the state a governed app's channel reports is its best instance's.
+const STATE_RANK = [2, 1, 0, 3, 4]; // READY, CONNECTING, IDLE, TRANSIENT_FAILURE, SHUTDOWN
+const WATCH_INTERVAL_MS = 50;
+
 /**
  * Options of the channels to an app's instances: the authority stays the one of the
  * target the caller wrote (`svc-b:50051`), and over TLS the server name and the
@@ -96,15 +100,60 @@ export function createLaneChannel(g: Grpc, agent: Agent, original: grpc.Channel)
     );
   }
 
+  /** The gRPC instances of the app the target names, or undefined: the target is not a governed app. */
+  function instancesOfTarget(): readonly Instance[] | undefined {
+    try {
+      const app = agent.outbound.appOf(host);
+      if (app === undefined) return undefined;
+      return (agent.state().instances.get(app) ?? []).filter((i) => i.ports.grpc !== undefined);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Calls to a governed app go to its instances, not to the target's address (which
+   * need not even resolve: `svc-b:50051` outside Kubernetes), so the channel's state is
+   * the best of its instances' channels; `client.waitForReady` and health checks read it.
+   */
+  function connectivity(tryToConnect: boolean): grpc.connectivityState {
+    const list = instancesOfTarget();
+    if (list === undefined) return original.getConnectivityState(tryToConnect);
+    let best = g.connectivityState.TRANSIENT_FAILURE;
+    for (const instance of list) {
+      const state = channelFor(instance).getConnectivityState(tryToConnect);
+      if (STATE_RANK.indexOf(state) < STATE_RANK.indexOf(best)) best = state;
+    }
+    return best;
+  }
+
+  function watchConnectivity(
+    last: grpc.connectivityState,
+    deadline: grpc.Deadline,
+    callback: (error?: Error) => void,
+  ): void {
+    if (instancesOfTarget() === undefined) {
+      original.watchConnectivityState(last, deadline, callback);
+      return;
+    }
+    // Polled: the instances behind the app change with the registry, so there is no one channel to watch.
+    const end = deadline instanceof Date ? deadline.getTime() : deadline;
+    const check = () => {
+      if (connectivity(false) !== last) callback();
+      else if (Date.now() >= end) callback(new Error('Deadline passed without connectivity state change'));
+      else setTimeout(check, Math.min(WATCH_INTERVAL_MS, Math.max(0, end - Date.now())));
+    };
+    setTimeout(check, 0);
+  }
+
   return {
     close() {
       original.close();
       for (const c of channels.values()) c.close();
     },
     getTarget: () => original.getTarget(),
-    getConnectivityState: (tryToConnect) => original.getConnectivityState(tryToConnect),
-    watchConnectivityState: (state, deadline, callback) =>
-      original.watchConnectivityState(state, deadline, callback),
+    getConnectivityState: connectivity,
+    watchConnectivityState: watchConnectivity,
     getChannelzRef: () => original.getChannelzRef(),
     createCall,
   } as grpc.Channel;
