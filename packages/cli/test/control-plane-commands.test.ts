@@ -183,6 +183,12 @@ describe('graylane server', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('refuses input that never ends with GL_DOCUMENT_INVALID instead of reading it until memory runs out', async () => {
+    const run = await graylane(['apply', '-f', '/dev/zero']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('GL_DOCUMENT_INVALID: /dev/zero holds more than 16 MiB');
+  });
+
   it('prints its version, and help whose option texts line up', async () => {
     const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
     const run = await graylane(['--version']);

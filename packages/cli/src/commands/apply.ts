@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { buffer } from 'node:stream/consumers';
+import { createReadStream } from 'node:fs';
 import { GraylaneError, isGraylaneError, parseDocuments } from '@graylane/core';
 import { parseAllDocuments } from 'yaml';
 import { parseFlags, usageError } from '../command-failure.js';
@@ -20,11 +19,41 @@ ${clientFlagsHelp}`;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+// Far more than one apply can send (the control plane takes 1 MiB per request), and little
+// enough to hold: `-f /dev/zero` or a pipe that never ends is refused, not read until the
+// memory runs out.
+const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+
+async function readBounded(
+  input: NodeJS.ReadableStream & { destroy?(): void },
+  name: string,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of input) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += bytes.length;
+    if (size > MAX_INPUT_BYTES) {
+      input.destroy?.();
+      throw new GraylaneError(
+        'GL_DOCUMENT_INVALID',
+        `${name} holds more than ${MAX_INPUT_BYTES / 1024 / 1024} MiB, more than one apply can send: split the documents into several files`,
+      );
+    }
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks);
+}
+
 async function read(file: string): Promise<string> {
   let bytes: Buffer;
   try {
-    bytes = file === '-' ? await buffer(process.stdin) : await readFile(file);
+    bytes =
+      file === '-'
+        ? await readBounded(process.stdin, 'standard input')
+        : await readBounded(createReadStream(file), file);
   } catch (error) {
+    if (isGraylaneError(error)) throw error;
     throw new GraylaneError('GL_DOCUMENT_INVALID', `cannot read ${file}: ${(error as Error).message}`);
   }
   try {
