@@ -32,7 +32,10 @@ export interface ServiceOptions {
   env?: Record<string, string>;
   /** Working directory; default the script's folder (so packages resolve as for the app). */
   cwd?: string;
-  /** How long the app may take to print its ready line (default 20 s). */
+  /**
+   * How long the app may take to print its ready line (default 60 s): a second or two on a
+   * quiet machine, over 20 s for a node with the agent and gRPC on a busy two-core one.
+   */
   readyTimeoutMs?: number;
 }
 
@@ -94,7 +97,7 @@ export function startService(options: ServiceOptions): Promise<Service> {
     await exited;
   };
   return new Promise((resolve, reject) => {
-    const limit = options.readyTimeoutMs ?? 20_000;
+    const limit = options.readyTimeoutMs ?? 60_000;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${options.app} did not start in ${limit / 1000} s:\n${log}`));

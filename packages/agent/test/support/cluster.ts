@@ -34,7 +34,7 @@ export interface ServiceOptions {
   preload?: { before?: string[]; after?: string[] };
   /** The app to run instead of service.mjs / service.cjs (a path under fixtures/). */
   script?: string;
-  /** How long it may take to listen (default 20 s; OpenTelemetry's SDK alone takes seconds). */
+  /** How long it may take to listen (default the kit's 60 s; OpenTelemetry's SDK alone takes seconds). */
   startTimeoutMs?: number;
 }
 
