@@ -36,7 +36,11 @@ describe.each(['http', 'fetch', 'grpc'] as const)('a crashed gray instance, over
     await cp?.close();
   });
 
-  it('costs under 0.1% of tagged requests, and a new gray instance gets its lane back', async () => {
+  // Counted, not timed: 300 answers before the kill and twice as many after, however long a
+  // busy machine takes for them (30 s and more on two loaded cores), hence the room.
+  it('costs under 0.1% of tagged requests, and a new gray instance gets its lane back', {
+    timeout: 180_000,
+  }, async () => {
     const gray = await start('c', 'gray');
     const tagged = () => call(a.http, '/chain', { 'x-graylane-tag': 'gray' });
     await waitFor('tagged requests reach the gray C', async () => {
@@ -58,7 +62,7 @@ describe.each(['http', 'fetch', 'grpc'] as const)('a crashed gray instance, over
       }
     };
     const load = Promise.all(Array.from({ length: 8 }, worker));
-    await waitFor('some load ran on the gray C', async () => answers.length >= 300);
+    await waitFor('some load ran on the gray C', async () => answers.length >= 300, 60_000);
     gray.process.kill('SIGKILL');
     const atKill = answers.length + failures.length;
     // Run on until as many requests again went through after the kill.
