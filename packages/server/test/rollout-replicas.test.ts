@@ -39,7 +39,11 @@ describe('a Rollout with two control-plane replicas on one PostgreSQL', () => {
   let fixture: StoreFixture;
   let a: RunningServer;
   let b: RunningServer;
-  const fast = { rolloutTickMs: 50, rolloutLeaseMs: 1000 };
+  // Ticks are fast, the lease is not: both replicas share this process and PostgreSQL with
+  // a busy machine, and a leader that stalls past a short lease loses it midway (a second
+  // hand-over the test would rightly fail on). The first leader's close releases the lease,
+  // so the hand-over waits for no expiry.
+  const fast = { rolloutTickMs: 50, rolloutLeaseMs: 10_000 };
 
   beforeAll(async () => {
     fixture = await postgresFixture();
