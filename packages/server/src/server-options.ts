@@ -32,6 +32,11 @@ export const serverOptionsSchema = z.strictObject({
     .default(256 * 1024),
   /** Prometheus server for Rollout metrics of provider `prometheus` that name no address. */
   prometheusUrl: z.url({ protocol: /^https?$/, error: 'the Prometheus URL is an http(s) URL' }).optional(),
+  /**
+   * PostgreSQL only: how often a replica re-reads every namespace's version, the safety net
+   * under LISTEN/NOTIFY for a notification lost with a dropped connection.
+   */
+  versionPollMs: z.number().int().min(100).default(5_000),
   /** How often the rollout controller runs a pass. */
   rolloutTickMs: z.number().int().min(10).default(1000),
   /** How long the rollout controller's lease lasts without renewal (another replica takes over after it). */

@@ -55,7 +55,6 @@ function assertTls(tls: { cert: string | Buffer; key: string | Buffer }): void {
 
 const PING_MS = 15_000;
 const PRUNE_MS = 60_000;
-const POLL_MS = 5_000;
 
 /** Starts a control plane: store, registry, config push, metrics and the HTTP API. */
 export async function startServer(input: ServerOptions = {}): Promise<RunningServer> {
@@ -169,7 +168,7 @@ export async function startServer(input: ServerOptions = {}): Promise<RunningSer
             for (const ns of list) hub.notify(ns.name, ns.version);
           })
           .catch(() => undefined);
-      }, POLL_MS),
+      }, options.versionPollMs),
     );
   }
   for (const t of timers) t.unref();

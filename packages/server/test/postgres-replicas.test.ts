@@ -11,24 +11,18 @@ describe('two control-plane replicas on one PostgreSQL', () => {
 
   beforeAll(async () => {
     fixture = await postgresFixture();
-    [a, b] = await Promise.all([fixture.start(), fixture.start()]);
+    // b re-reads versions only once an hour, so a change that reaches its watchers came by
+    // NOTIFY, the path under test, and not by the poll behind it.
+    [a, b] = await Promise.all([fixture.start(), fixture.start({ versionPollMs: 3_600_000 })]);
   });
   afterAll(async () => fixture?.cleanup());
 
-  it('delivers a change applied through one replica to watchers of the other in under a second', async () => {
+  it('delivers a change applied through one replica to watchers of the other by notification, not by the poll', async () => {
     const watch = await openWatch(b.url);
     await watch.next();
-    // One change first, untimed: the first apply of a fresh replica pays for its cold start
-    // (parsers, pooled connections), seconds on a busy machine, and that is not delivery.
-    await api(a.url)('POST', '/v1/apply', laneYaml('warm'));
-    await watch.next((e) => e.event === 'change');
-    // Timed from the moment the change is applied (its answer) to its arrival at the other
-    // replica: NOTIFY takes milliseconds, the 5 s poll behind it would take seconds.
     const applied = await api(a.url)('POST', '/v1/apply', laneYaml('gray'));
-    const appliedAt = Date.now();
-    const change = await watch.next((e) => e.event === 'change');
-    const took = Date.now() - appliedAt;
-    expect(took, `the change reached the other replica ${took} ms after it was applied`).toBeLessThan(1000);
+    // Generous: a cold replica on a busy machine takes seconds; the hour-long poll never comes.
+    const change = await watch.next((e) => e.event === 'change', 60_000);
     expect(change.data).toMatchObject({ type: 'put', resource: { metadata: { name: 'gray' } } });
     expect(change.id).toBe(applied.body.results[0].resourceVersion);
     watch.close();
