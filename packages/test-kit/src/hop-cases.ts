@@ -65,7 +65,8 @@ let counter = 0;
  * and namespace; target apps run the kit's hop service:
  * `b` (baseline and gray, also named `backend` by GRAYLANE_SERVICE_NAMES),
  * `r` (a gray instance plus a registered one nobody listens for),
- * `k` (baseline and a gray one the suite kills) and `v6` (baseline on ::1).
+ * `k` (baseline and a gray one the suite kills), `v6` (baseline on ::1) and `z` (registered
+ * by hand: gray instances nobody listens for, a baseline at b's).
  */
 export function runHopSuite(adapter: HopAdapter, options: HopSuiteOptions = {}): void {
   describe(`hops over ${adapter.name}`, () => {
@@ -91,7 +92,7 @@ export function runHopSuite(adapter: HopAdapter, options: HopSuiteOptions = {}):
       const targetEnv: Record<string, string> = {};
       if (adapter.tls) {
         const dir = mkdtempSync(join(tmpdir(), 'graylane-kit-tls-'));
-        const names = ['b', 'backend', 'r', 'k', 'v6'].flatMap((n) => {
+        const names = ['b', 'backend', 'r', 'k', 'v6', 'z'].flatMap((n) => {
           const ns = `${n}.${HOP_K8S_NAMESPACE}`;
           return [n, ns, `${ns}.svc`, `${ns}.svc.cluster.local`];
         });
@@ -187,6 +188,28 @@ export function runHopSuite(adapter: HopAdapter, options: HopSuiteOptions = {}):
     it('a connection refused moves the request to another instance of the lane', async () => {
       for (let i = 0; i < 10; i++)
         expect(await caller.call(host('r'), gray)).toMatchObject({ name: 'r[gray]' });
+    });
+
+    it('a lane whose instances all refuse connections costs no request: the last attempt goes to the baseline', async () => {
+      // z: three gray instances nobody listens for (a crashed Deployment, neither expired
+      // nor ejected yet) and a baseline registered at b's baseline address.
+      for (const port of [1, 2, 3])
+        await cp.register(namespace, {
+          app: 'z',
+          tag: 'gray',
+          address: '127.0.0.1',
+          ports: { http: port, grpc: port },
+        });
+      await cp.register(namespace, {
+        app: 'z',
+        tag: '',
+        address: '127.0.0.1',
+        ports: { http: bBase.http, grpc: bBase.grpc },
+      });
+      await waitUntilRoutable(cp, { namespace, app: 'z', tag: 'gray', protocol: adapter.protocol, count: 3 });
+      await waitFor('the caller routes to z', async () => (await caller.call(host('z'))).name === 'b[base]');
+      for (let i = 0; i < 5; i++)
+        expect(await caller.call(host('z'), gray)).toMatchObject({ name: 'b[base]' });
     });
 
     it('a killed instance costs no request: its lane falls back to the baseline at once', async () => {

@@ -75,6 +75,28 @@ describe('the outbound path', () => {
     expect(runInLane('gray', () => outbound.begin('c', 'http')).instance.id).toBe('base');
   });
 
+  it("spends the last attempt after connect failures on the baseline, whatever number of the lane's instances refuse", () => {
+    const grays = ['g1', 'g22', 'g333', 'g4444'].map((id) => instance(id, 'gray'));
+    const { outbound, records } = setup([instance('base', ''), ...grays]);
+    const hop = runInLane('gray', () => outbound.begin('c', 'http'));
+    const first = hop.instance.id;
+    const second = hop.retry(refused, fresh);
+    expect(second?.tag).toBe('gray');
+    expect(second?.id).not.toBe(first);
+    expect(hop.retry(refused, fresh)?.id).toBe('base');
+    hop.end(true);
+    expect(records[0]).toMatchObject({ tag: 'gray', targetTag: '', fallback: true });
+  });
+
+  it('keeps a strict lane on its own instances for the last attempt too', () => {
+    const grays = ['g1', 'g22', 'g333'].map((id) => instance(id, 'gray'));
+    const { outbound } = setup([instance('base', ''), ...grays], 'strict');
+    const hop = runInLane('gray', () => outbound.begin('c', 'http'));
+    expect(hop.retry(refused, fresh)?.tag).toBe('gray');
+    expect(hop.retry(refused, fresh)?.tag).toBe('gray');
+    expect(hop.retry(refused, fresh)).toBeUndefined();
+  });
+
   it('never picks an ejected instance for a strict lane: it fails at once with the strict code', () => {
     const { outbound } = setup([instance('base', ''), instance('gray', 'gray')], 'strict');
     for (let i = 0; i < 3; i++) {

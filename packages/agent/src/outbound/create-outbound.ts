@@ -155,19 +155,29 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     return panic ? balancer.pick(open) : undefined;
   }
 
-  /** The instance for `tag`'s traffic, following the lane's fallback; undefined when none. */
+  /**
+   * The instance for `tag`'s traffic, following the lane's fallback; undefined when none.
+   * `fallingBack`: the lane's own instances have had their turn (the last attempt after
+   * connect failures), so a lane that falls back goes to the baseline first.
+   */
   function pick(
     state: RoutingState,
     app: string,
     tag: string,
     protocol: Protocol,
     tried?: ReadonlySet<string>,
+    fallingBack = false,
   ) {
     const byTag = lists(state, app, protocol);
     if (tag !== '') {
+      const strict = state.policy(tag).fallback === 'strict';
+      if (fallingBack && !strict) {
+        const baseline = choose(byTag.get(''), tried, true);
+        if (baseline !== undefined) return baseline;
+      }
       const own = choose(byTag.get(tag), tried, false);
       if (own !== undefined) return own;
-      if (state.policy(tag).fallback === 'strict') return undefined;
+      if (strict) return undefined;
     }
     return choose(byTag.get(''), tried, true);
   }
@@ -217,7 +227,11 @@ export function createOutbound(deps: OutboundDeps): Outbound {
       if (!safe || this.attempts >= ATTEMPTS[kind]) return undefined;
       this.tried ??= new Set();
       this.tried.add(instance.id);
-      const next = pick(deps.state(), app, this.tag, this.protocol, this.tried);
+      // Instances of a lane that refuse connections one after another are going away
+      // together (a crashed Deployment, a lost node) and are not ejected yet: the last
+      // attempt goes where the lane falls back to, not to yet another of them.
+      const last = kind === 'connect' && this.attempts + 1 >= ATTEMPTS.connect;
+      const next = pick(deps.state(), app, this.tag, this.protocol, this.tried, last);
       if (next === undefined) return undefined;
       deps.log.debug(`${app}: ${kind} failure at ${instance.address}; sending to ${next.address} instead`);
       balancer.end(instance.id);
