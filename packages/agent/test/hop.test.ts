@@ -10,6 +10,12 @@ const client = (CLIENT: string) => ({ env: { CLIENT } });
 for (const adapter of [
   agentAdapter('node:http', client('http'), { protocol: 'http' }),
   agentAdapter('node:https', client('https'), { protocol: 'http', tls: true }),
+  // The CA only on the app's own https.Agent, which the agent's lane pool stands in for.
+  agentAdapter(
+    'node:https with the CA on its own Agent',
+    { env: { CLIENT: 'https-agent', NODE_EXTRA_CA_CERTS: '' } },
+    { protocol: 'http', tls: true },
+  ),
   agentAdapter('fetch', client('fetch'), { protocol: 'http' }),
   agentAdapter('fetch over https', client('fetch-https'), { protocol: 'http', tls: true }),
   agentAdapter('undici.request', client('undici'), { protocol: 'http' }),

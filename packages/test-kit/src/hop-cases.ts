@@ -31,7 +31,7 @@ export interface HopContext {
   namespace: string;
   /** The node binary the services run on. */
   node?: string;
-  /** Environment for a caller that must trust the targets' test CA (NODE_EXTRA_CA_CERTS). */
+  /** Environment for a caller that must trust the targets' test CA (NODE_EXTRA_CA_CERTS; CA_FILE: its path). */
   callerEnv: Record<string, string>;
 }
 
@@ -105,6 +105,8 @@ export function runHopSuite(adapter: HopAdapter, options: HopSuiteOptions = {}):
         writeFileSync(join(dir, 'cert.pem'), certs.tlsCert);
         writeFileSync(join(dir, 'key.pem'), certs.tlsKey);
         callerEnv.NODE_EXTRA_CA_CERTS = join(dir, 'ca.pem');
+        // For a caller that gives the CA to its client instead (and unsets the above).
+        callerEnv.CA_FILE = join(dir, 'ca.pem');
         targetEnv.TLS_CERT = join(dir, 'cert.pem');
         targetEnv.TLS_KEY = join(dir, 'key.pem');
       }

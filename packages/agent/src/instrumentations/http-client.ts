@@ -9,7 +9,7 @@ import { forApplication, type Hop, type TagFields } from '../outbound/create-out
 import { IDEMPOTENT_METHODS } from '../outbound/failure-kind.js';
 import { type AnyHeaders, headerValue, withLaneHeaders } from '../outbound/headers.js';
 import { patchEsmCopies } from './esm-copies.js';
-import { counted, HOP, LaneHttpAgent, LaneHttpsAgent } from './lane-http-agent.js';
+import { connectionOptionsOf, counted, HOP, LaneHttpAgent, LaneHttpsAgent } from './lane-http-agent.js';
 import { patchMethod } from './patch-method.js';
 
 type RequestFn = (options: http.RequestOptions, callback?: Callback) => http.ClientRequest;
@@ -217,6 +217,9 @@ export function instrumentHttpClient(agent: Agent): () => void {
             throw error;
           }
           const { instance } = hop;
+          // The app's own Agent is replaced by the lane agent: its CA and TLS settings stay.
+          const own = connectionOptionsOf(options.agent);
+          if (own !== undefined) Object.assign(options, own);
           // The Host header keeps the name the app wrote (unless the app set its own).
           const hostHeader =
             options.setHost === false

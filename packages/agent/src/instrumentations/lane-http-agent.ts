@@ -47,6 +47,55 @@ function connect(create: Create, options: ConnectOptions, hop: Hop, created: Cre
 
 const keep = (socket: net.Socket) => !(socket as net.Socket & { [FAILED_OVER]?: boolean })[FAILED_OVER];
 
+// What an app's own Agent may say about its connections (tls.connect and net.connect
+// options, as https.Agent passes them on): a call to a governed app goes through the
+// lane agents instead, and keeps these, or a CA given to the app's agent is lost.
+const CONNECTION_OPTIONS = [
+  'ca',
+  'cert',
+  'key',
+  'pfx',
+  'passphrase',
+  'ciphers',
+  'clientCertEngine',
+  'crl',
+  'dhparam',
+  'ecdhCurve',
+  'honorCipherOrder',
+  'minVersion',
+  'maxVersion',
+  'privateKeyEngine',
+  'privateKeyIdentifier',
+  'rejectUnauthorized',
+  'secureContext',
+  'secureOptions',
+  'secureProtocol',
+  'sessionIdContext',
+  'sigalgs',
+  'checkServerIdentity',
+  'servername',
+  'ALPNProtocols',
+  'localAddress',
+  'family',
+] as const;
+
+/**
+ * The connection options of the app's own Agent (`agent` of the request) that are set,
+ * or undefined. They win over the request's, as they do when the app's Agent serves it.
+ */
+export function connectionOptionsOf(agent: unknown): Record<string, unknown> | undefined {
+  const own = (agent as { options?: unknown } | null | undefined)?.options;
+  if (typeof own !== 'object' || own === null) return undefined;
+  let picked: Record<string, unknown> | undefined;
+  for (const name of CONNECTION_OPTIONS) {
+    const value = (own as Record<string, unknown>)[name];
+    if (value === undefined) continue;
+    picked ??= {};
+    picked[name] = value;
+  }
+  return picked;
+}
+
 /** The keep-alive pool for http calls to governed apps; sockets are pooled per instance (host:port). */
 export class LaneHttpAgent extends httpModule.Agent {
   constructor() {
