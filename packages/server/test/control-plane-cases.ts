@@ -95,6 +95,17 @@ export function controlPlaneCases(makeFixture: () => Promise<StoreFixture>): voi
       expect((await call('GET', '/v1/namespaces/default/lanes/dry')).status).toBe(404);
     });
 
+    it('refuses a dryRun value other than true or false with GL_BAD_REQUEST and changes nothing', async () => {
+      for (const value of ['1', 'yes', 'maybe', '']) {
+        const res = await call('POST', `/v1/apply?dryRun=${value}`, laneYaml('unsure'));
+        expect(res.status, value).toBe(400);
+        expect(res.body.error.code, value).toBe('GL_BAD_REQUEST');
+        expect(res.body.error.message, value).toContain('dryRun=true or dryRun=false');
+      }
+      expect((await call('GET', '/v1/namespaces/default/lanes/unsure')).status).toBe(404);
+      expect((await call('POST', '/v1/apply?dryRun=false', laneYaml('unsure'))).status).toBe(200);
+    });
+
     it('applies several kinds from one JSON array, each in its own namespace', async () => {
       const docs = [
         {

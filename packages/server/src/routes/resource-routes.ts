@@ -52,6 +52,19 @@ function parseDocumentJson(text: string): unknown {
   }
 }
 
+/**
+ * `dryRun` of POST /v1/apply. A value that is neither `true` nor `false` (`1`, `yes`, a bare
+ * `?dryRun`) is refused rather than read as false: whoever wrote it meant to change nothing.
+ */
+function dryRunOf(value: string | null): boolean {
+  if (value === null || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new GraylaneError(
+    'GL_BAD_REQUEST',
+    `dryRun=${value} is not supported: use dryRun=true or dryRun=false (nothing was applied)`,
+  );
+}
+
 export function resourceRoutes(router: ReturnType<typeof createRouter>, app: ServerContext): void {
   for (const [plural, kind] of Object.entries(plurals)) {
     const base = `/v1/namespaces/{ns}/${plural}`;
@@ -98,7 +111,7 @@ export function resourceRoutes(router: ReturnType<typeof createRouter>, app: Ser
   }
 
   router.add('POST', '/v1/apply', 'write', async (ctx) => {
-    const dryRun = ctx.query.get('dryRun') === 'true';
+    const dryRun = dryRunOf(ctx.query.get('dryRun'));
     const text = await readBody(ctx.req, app.bodyLimit);
     const namespaces = (await app.store.listNamespaces()).map((n) => n.name);
     const resources = await app.documents.parse(text, {
