@@ -180,11 +180,10 @@ describe('the console', () => {
     // Nothing was written: the stored lane still has its eq condition.
     const stored = await api('GET', `/v1/namespaces/${NS}/lanes/gray`, ADMIN);
     expect(stored.body.spec.entry.match.all[0].op).toBe('eq');
-    // Focus moves to the first bad field; wait for it rather than read it once.
+    // Focus moves to the first bad field; wait for it rather than read it once (within the
+    // page's default timeout, not 5 s: a busy machine renders slowly).
     await page.waitForFunction(
       () => document.activeElement?.getAttribute('data-path') === 'spec.entry.match.all.0.values',
-      undefined,
-      { timeout: 5000 },
     );
     await shot('lane-invalid');
   });
