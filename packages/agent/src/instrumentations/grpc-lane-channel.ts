@@ -24,6 +24,12 @@ export function targetHost(target: string): string {
 // Best first: the state a governed app's channel reports is its best instance's.
 const STATE_RANK = [2, 1, 0, 3, 4]; // READY, CONNECTING, IDLE, TRANSIENT_FAILURE, SHUTDOWN
 const WATCH_INTERVAL_MS = 50;
+// Channels to instances the registry no longer lists are closed once they have been gone
+// this long: pods come and go, and each channel keeps reconnecting to its address until
+// then. The wait lets a call still running on a stopping instance finish (closing a
+// channel ends its connection gracefully, but a late replay there would fail).
+const SWEEP_EVERY_MS = 30_000;
+const GONE_AFTER_MS = 60_000;
 
 /**
  * Options of the channels to an app's instances: the authority stays the one of the
@@ -69,8 +75,35 @@ export function createLaneChannel(g: Grpc, agent: Agent, original: grpc.Channel)
   const credentials = (internal?.credentials as grpc.ChannelCredentials) ?? g.credentials.createInsecure();
   const options = laneChannelOptions(host, internal?.options ?? {}, credentials, internal?.defaultAuthority);
   const channels = new Map<string, grpc.Channel>();
+  const goneSince = new Map<string, number>();
+  let sweptAt = Date.now();
+
+  /** Closes the channels of addresses that no instance of the app has had for GONE_AFTER_MS. */
+  function sweep(now: number): void {
+    const list = instancesOfTarget();
+    if (list === undefined) return;
+    const live = new Set(list.map((i) => authority(i.address, i.ports.grpc!)));
+    for (const [address, channel] of channels) {
+      if (live.has(address)) {
+        goneSince.delete(address);
+        continue;
+      }
+      const since = goneSince.get(address);
+      if (since === undefined) goneSince.set(address, now);
+      else if (now - since >= GONE_AFTER_MS) {
+        channels.delete(address);
+        goneSince.delete(address);
+        channel.close();
+      }
+    }
+  }
 
   function channelFor(instance: Instance): grpc.Channel {
+    const now = Date.now();
+    if (now - sweptAt >= SWEEP_EVERY_MS) {
+      sweptAt = now;
+      sweep(now);
+    }
     const address = authority(instance.address, instance.ports.grpc!);
     let channel = channels.get(address);
     if (!channel) {
