@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { targetHost } from './instrumentations/grpc-lane-channel.js';
-import { extractTag } from './tag-carrier.js';
+import { extractTag, invalidTagMessage } from './tag-carrier.js';
 
 const from = (headers: Record<string, string | string[]>) => (name: string) => headers[name];
 
@@ -18,6 +18,13 @@ describe('extractTag', () => {
     const seen: string[] = [];
     expect(extractTag(from({ 'x-graylane-tag': "gray' OR 1=1" }), (v) => seen.push(v))).toBeUndefined();
     expect(seen).toEqual(["gray' OR 1=1"]);
+  });
+
+  it('quotes only the start of an invalid tag many kilobytes long in its log line, with its length', () => {
+    const line = invalidTagMessage('x'.repeat(16 * 1024));
+    expect(line.length).toBeLessThan(300);
+    expect(line).toContain('(16384 characters)');
+    expect(invalidTagMessage('Gray!')).toContain('"Gray!"');
   });
 });
 

@@ -46,3 +46,13 @@ export function extractTag(
   onInvalid?.(value);
   return undefined;
 }
+
+/**
+ * The log line for an invalid inbound tag. The value comes from whoever sent the
+ * request, so only its start is quoted: a header of many kilobytes must not become
+ * a log line of that size.
+ */
+export function invalidTagMessage(value: string): string {
+  const shown = value.length > 80 ? `${value.slice(0, 80)}… (${value.length} characters)` : value;
+  return `ignoring an invalid inbound tag ${JSON.stringify(shown)}: tags are lowercase letters, digits, - and _, at most 63 characters`;
+}

@@ -3,7 +3,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Agent } from '../create-agent.js';
 import { runInLane } from '../lane-context.js';
 import { grpcCodeClass } from '../metrics-recorder.js';
-import { extractTag } from '../tag-carrier.js';
+import { extractTag, invalidTagMessage } from '../tag-carrier.js';
 import { createLaneChannel } from './grpc-lane-channel.js';
 import { patchMethod } from './patch-method.js';
 
@@ -65,9 +65,7 @@ function tagOf(agent: Agent, path: string, metadata: grpc.Metadata): string {
     const value = metadata.get(name)[0];
     return value === undefined ? undefined : String(value);
   };
-  const carried = extractTag(get, (v) =>
-    agent.log.once('GL_TAG_INVALID', `ignoring an invalid inbound tag ${JSON.stringify(v)}`),
-  );
+  const carried = extractTag(get, (v) => agent.log.once('GL_TAG_INVALID', invalidTagMessage(v)));
   if (carried !== undefined) {
     agent.noteLane(carried, undefined);
     return carried;

@@ -6,7 +6,7 @@ import type { Agent } from '../create-agent.js';
 import { currentTag, runInLane } from '../lane-context.js';
 import { httpCodeClass } from '../metrics-recorder.js';
 import { otelActive, tagActiveSpan } from '../otel-span.js';
-import { extractTag } from '../tag-carrier.js';
+import { extractTag, invalidTagMessage } from '../tag-carrier.js';
 import { patchMethod } from './patch-method.js';
 
 type Emit = (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
@@ -74,7 +74,7 @@ function tagServerSpans(agent: Agent, server: http.Server): void {
 function laneOf(agent: Agent, req: http.IncomingMessage): string | undefined {
   const carried = extractTag(
     (name) => req.headers[name],
-    (value) => agent.log.once('GL_TAG_INVALID', `ignoring an invalid inbound tag ${JSON.stringify(value)}`),
+    (value) => agent.log.once('GL_TAG_INVALID', invalidTagMessage(value)),
   );
   if (carried !== undefined) {
     agent.noteLane(carried, undefined);
