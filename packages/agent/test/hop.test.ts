@@ -17,6 +17,19 @@ for (const adapter of [
     { protocol: 'http', tls: true },
   ),
   agentAdapter('fetch', client('fetch'), { protocol: 'http' }),
+  // fetch sends every body as a stream, which cannot be sent twice once read.
+  agentAdapter('fetch with a POST body', client('fetch-post'), { protocol: 'http' }),
+  // The app's own undici dispatchers, the CA on them only: their options must stay.
+  agentAdapter(
+    'fetch over https with its own undici Agent',
+    { env: { CLIENT: 'fetch-agent-https', NODE_EXTRA_CA_CERTS: '' } },
+    { protocol: 'http', tls: true },
+  ),
+  agentAdapter(
+    'an undici Pool over https',
+    { env: { CLIENT: 'undici-pool-https', NODE_EXTRA_CA_CERTS: '' } },
+    { protocol: 'http', tls: true },
+  ),
   agentAdapter('fetch over https', client('fetch-https'), { protocol: 'http', tls: true }),
   agentAdapter('undici.request', client('undici'), { protocol: 'http' }),
   agentAdapter('gRPC unary', client('grpc-unary'), { protocol: 'grpc', port: 50051 }),

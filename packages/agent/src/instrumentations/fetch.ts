@@ -160,7 +160,9 @@ export class LaneDispatcher extends EventEmitter {
     const retried = (error: Error): boolean => {
       const nextInstance = hop.retry(error, {
         responseStarted: answered,
-        replayable: replayable(opts.body),
+        // Before onConnect nothing of the request was written: a stream body (fetch
+        // sends every body as one) is still unread and goes out whole to the next.
+        replayable: !connected || replayable(opts.body),
         idempotent: IDEMPOTENT_METHODS.has(opts.method),
         bodySent: connected && opts.body != null,
       });
