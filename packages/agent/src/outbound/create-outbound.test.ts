@@ -88,6 +88,33 @@ describe('the outbound path', () => {
     expect(records[0]).toMatchObject({ tag: 'gray', targetTag: '', fallback: true });
   });
 
+  it('sends a request again to an instance whose last outcome was not a failure, when several of them refuse', () => {
+    const bases = ['b1', 'b22', 'b333', 'b4444'].map((id) => instance(id, ''));
+    const { outbound } = setup([...bases, instance('alive55555', '')]);
+    // Other requests met each of the four dead baselines once: none is ejected yet.
+    for (const id of ['b1', 'b22', 'b333', 'b4444']) {
+      for (;;) {
+        const hop = outbound.begin('c', 'http');
+        if (hop.instance.id !== id) {
+          hop.end(true);
+          continue;
+        }
+        hop.retry(refused, { ...fresh, replayable: false });
+        hop.end(false);
+        break;
+      }
+    }
+    for (let i = 0; i < 20; i++) {
+      const hop = outbound.begin('c', 'http');
+      if (hop.instance.id === 'alive55555') {
+        hop.end(true);
+        continue;
+      }
+      expect(hop.retry(refused, fresh)?.id).toBe('alive55555');
+      hop.end(true);
+    }
+  });
+
   it('keeps a strict lane on its own instances for the last attempt too', () => {
     const grays = ['g1', 'g22', 'g333'].map((id) => instance(id, 'gray'));
     const { outbound } = setup([instance('base', ''), ...grays], 'strict');

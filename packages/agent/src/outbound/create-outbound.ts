@@ -149,6 +149,14 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     if (tried === undefined && outliers.ejected === 0) return balancer.pick(list);
     const open = tried === undefined ? list : list.filter((i) => !tried.has(i.id));
     const healthy = open.filter((i) => !outliers.isEjected(i.id));
+    if (tried !== undefined && healthy.length > 1) {
+      // A request sent again goes to an instance whose last outcome was not a failure
+      // when there is one: with several instances gone at once (a lost node) and not
+      // ejected yet, its few attempts would otherwise be spent on more of them. Only
+      // retries prefer so, and an answer ends a streak: no instance is starved.
+      const sound = healthy.filter((i) => !outliers.isFailing(i.id));
+      if (sound.length > 0) return balancer.pick(sound);
+    }
     if (healthy.length > 0) return balancer.pick(healthy);
     // Baseline traffic with every baseline instance ejected: trying one beats failing
     // for sure, and it never puts the request on a gray instance.

@@ -24,7 +24,9 @@ describe('createOutlierDetector', () => {
   it('an answer ends the failure streak', () => {
     const d = createOutlierDetector({ consecutiveFailures: 2 });
     d.failure('a');
+    expect(d.isFailing('a')).toBe(true);
     d.success('a');
+    expect(d.isFailing('a')).toBe(false);
     expect(d.failure('a')).toBe(false);
     expect(d.isEjected('a')).toBe(false);
   });

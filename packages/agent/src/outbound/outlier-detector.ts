@@ -11,6 +11,8 @@ export interface OutlierOptions {
 export interface OutlierDetector {
   /** True while the instance is ejected: it gets no new requests. */
   isEjected(id: string): boolean;
+  /** True while the instance's last outcome was a failure (a streak not yet ended by an answer). */
+  isFailing(id: string): boolean;
   /** Counts a connect failure or reset; returns true when this one ejected the instance. */
   failure(id: string): boolean;
   /** An answer arrived: the failure streak ends. */
@@ -45,6 +47,7 @@ export function createOutlierDetector(options: OutlierOptions = {}): OutlierDete
 
   return {
     isEjected,
+    isFailing: (id) => streaks.size > 0 && streaks.has(id),
     failure(id) {
       if (isEjected(id)) return false;
       const streak = (streaks.get(id) ?? 0) + 1;
