@@ -156,9 +156,29 @@ describe.each(lines)('on Node $version', ({ major, bin }) => {
       60_000,
     );
     // The baseline leaves gray to the gray consumers from its next poll on: a poll made
-    // before the gray group existed may still be open on some queue, at most one long
-    // poll (5 s) longer, as in the message-lane suite (settleMs).
-    await new Promise((r) => setTimeout(r, 7000));
+    // before the gray group existed may still be open on some queue, one long poll (5 s)
+    // longer, and on a busy machine longer still. Probes go on until neither consumer has
+    // taken one of the other lane's for 7 s: counted from what they took, not slept.
+    const crossed = () =>
+      consumer.base.consumed.filter((m) => m.id.startsWith('probe-gray')).length +
+      consumer.gray.consumed.filter((m) => m.id.startsWith('probe-base')).length;
+    let lastCross = { count: crossed(), at: Date.now() };
+    let sentAt = 0;
+    await waitFor(
+      'no probe crosses into the other lane for 7 s',
+      async () => {
+        if (Date.now() - sentAt >= 500) {
+          producer.base.send(topic, `probe-base-${probe}`);
+          producer.gray.send(topic, `probe-gray-${probe}`);
+          probe++;
+          sentAt = Date.now();
+        }
+        const count = crossed();
+        if (count !== lastCross.count) lastCross = { count, at: Date.now() };
+        return Date.now() - lastCross.at >= 7000 || { crossed: count };
+      },
+      90_000,
+    );
     const ids = { base: ['b1', 'b2', 'b3'], gray: ['g1', 'g2', 'g3'] };
     for (const id of ids.base) producer.base.send(topic, id);
     for (const id of ids.gray) producer.gray.send(topic, id);
@@ -177,13 +197,13 @@ describe.each(lines)('on Node $version', ({ major, bin }) => {
           .map((m) => m.kind)
           .sort(),
       ).toEqual(['push', 'simple']);
-      expect(received(consumer.gray, id)).toHaveLength(0);
+      expect(received(consumer.gray, id), 'a baseline message the gray consumer took').toEqual([]);
     }
     for (const id of ids.gray) {
       const got = received(consumer.gray, id);
       expect(got.map((m) => m.kind).sort()).toEqual(['push', 'simple']);
       expect(got.every((m) => m.tag === 'gray' && m.context === 'gray')).toBe(true);
-      expect(received(consumer.base, id)).toHaveLength(0);
+      expect(received(consumer.base, id), 'a gray message the baseline took').toEqual([]);
     }
-  });
+  }, 240_000);
 });
