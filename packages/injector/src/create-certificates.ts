@@ -85,8 +85,10 @@ function certificate(o: {
 }) {
   const cert = forge.pki.createCertificate();
   cert.publicKey = o.publicKey;
-  // Positive serial: a leading zero nibble keeps the DER integer from reading as negative.
-  cert.serialNumber = `0${randomBytes(15).toString('hex')}`;
+  // A positive serial in minimal DER: a first byte of 01 keeps the integer positive
+  // whatever follows. (A leading 0 nibble did not: when the random bytes began with 00,
+  // the integer had a padding byte OpenSSL refuses, one certificate in about 256.)
+  cert.serialNumber = `01${randomBytes(15).toString('hex')}`;
   cert.validity.notBefore = new Date(Date.now() - 5 * 60 * 1000);
   cert.validity.notAfter = new Date(Date.now() + o.days * 24 * 3600 * 1000);
   cert.setSubject([{ name: 'commonName', value: o.subject }]);
